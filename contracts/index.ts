@@ -1,0 +1,3 @@
+export * from './errors.ts';
+export * from './call-attempt.ts';
+export * from './mapping.ts';
