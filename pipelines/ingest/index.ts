@@ -1,0 +1,6 @@
+export { ingestFile, type IngestOptions, type IngestProgress } from './ingest.ts';
+export { formatReport, type IngestReport, type ReasonCount } from './report.ts';
+export { loadMapping } from './mapping.ts';
+export { IngestError, MappingError } from './errors.ts';
+export { normalisePhone } from './phones.ts';
+export { KIND_SPECS, type FieldSpec, type KindSpec } from './fields.ts';

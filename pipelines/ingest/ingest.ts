@@ -1,0 +1,288 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
+import { defaultPhoneSalt, type IngestKind, type Mapping } from '../../contracts/index.ts';
+import type { Warehouse } from '../../warehouse/index.ts';
+import { IngestError, MappingError } from './errors.ts';
+import { KIND_SPECS, type KindSpec } from './fields.ts';
+import { CUSTOMER_CONTENT_COLUMNS, keySql } from './keys.ts';
+import { loadMapping, resolveColumns } from './mapping.ts';
+import type { IngestReport, ReasonCount } from './report.ts';
+import { describeSource } from './source.ts';
+import { REJECT_TABLE, STAGE_TABLE, stageFile } from './stage.ts';
+import { buildTyped, TYPED_TABLE } from './transform.ts';
+import { ensureZoneTable } from './zones.ts';
+
+export interface IngestProgress {
+  file: string;
+  step: number;
+  steps: number;
+  label: string;
+  rows?: number;
+}
+
+export interface IngestOptions {
+  kind: IngestKind;
+  /** a mapping file path, or an already-parsed mapping */
+  mapping?: string | Mapping;
+  /** recorded as `source` on every row (default: mapping.source, else the file name) */
+  source?: string;
+  phoneSalt?: string;
+  /** "now" for the not-in-the-future checks (tests pin it) */
+  now?: Date;
+  /** called between steps; an exception thrown here aborts the ingest and rolls it back */
+  onProgress?: (p: IngestProgress) => void;
+}
+
+const STEPS = ['read', 'validate', 'classify', 'load'] as const;
+const CLASSIFIED = '__classified';
+
+/**
+ * Ingests one file atomically: either every row is accounted for (loaded, updated,
+ * quarantined or already present) and committed, or the warehouse is left exactly as it was
+ * and the failure is recorded in `ingest_runs`.
+ */
+export async function ingestFile(wh: Warehouse, path: string, options: IngestOptions): Promise<IngestReport> {
+  const started = new Date();
+  const t0 = performance.now();
+  const file = describeSource(path);
+  const spec = KIND_SPECS[options.kind];
+  const mapping = typeof options.mapping === 'object' ? options.mapping : loadMapping(options.mapping);
+  const mappingName = typeof options.mapping === 'string' ? options.mapping : 'mapping';
+  const source = options.source ?? mapping.source ?? basename(path);
+  const runId = `ing_${started.toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}_${randomUUID().slice(0, 8)}`;
+  const progress = (step: number, rows?: number) =>
+    options.onProgress?.({ file: path, step: step + 1, steps: STEPS.length, label: STEPS[step]!, rows });
+
+  const sha = sha256File(path);
+  try {
+    const zones = await ensureZoneTable(wh);
+    if (!zones.has(mapping.defaultTimezone)) {
+      throw new MappingError(mappingName, `defaultTimezone: unknown IANA time zone "${mapping.defaultTimezone}"`);
+    }
+    const result = await wh.transaction(async () => {
+      progress(0);
+      const staged = await stageFile(wh, file);
+      const resolution = resolveColumns(spec, staged.columns, mapping, path, mappingName);
+      progress(1, staged.parsed + staged.parseRejected);
+      await buildTyped(wh, { spec, mapping, resolution, phoneSalt: options.phoneSalt ?? defaultPhoneSalt(), now: options.now ?? new Date() });
+      progress(2);
+      await classify(wh, spec);
+      progress(3);
+      const counts = await load(wh, spec, { runId, source, kind: options.kind, rawSql: staged.rawSql, rawParams: staged.rawParams });
+      const reasons = await wh.query<ReasonCount>(
+        `SELECT field, regexp_replace(regexp_replace(reason, '''[^'']*''', '''…''', 'g'), 'got -?[0-9.e+]+', 'got …', 'g') AS reason,
+                count(*) AS count
+         FROM quarantine WHERE ingest_run_id = $run GROUP BY ALL ORDER BY count DESC, reason`,
+        { run: runId },
+      );
+      const ignoredColumns = spec.keepExtraAs ? [] : resolution.extraColumns.map((i) => staged.columns[i]!);
+      const seconds = (performance.now() - t0) / 1000;
+      const rowsRead = staged.parsed + staged.parseRejected;
+      const report: IngestReport = {
+        runId,
+        file: path,
+        source,
+        kind: options.kind,
+        format: file.format,
+        status: 'succeeded',
+        rowsRead,
+        ...counts,
+        reasons,
+        ignoredColumns,
+        seconds,
+        rowsPerSecond: rowsRead / Math.max(seconds, 1e-9),
+      };
+      const accounted = report.rowsLoaded + report.rowsUpdated + report.rowsQuarantined + report.rowsAlreadyPresent;
+      if (accounted !== rowsRead) {
+        throw new IngestError(path, `internal accounting error: ${rowsRead} rows read but ${accounted} accounted for; nothing was loaded`);
+      }
+      await recordRun(wh, report, started, await sha);
+      return report;
+    });
+    await dropScratch(wh);
+    return result;
+  } catch (error) {
+    await dropScratch(wh).catch(() => undefined);
+    const message = (error as Error).message;
+    await recordFailure(wh, { runId, kind: options.kind, source, started, sha: await sha.catch(() => null), message }).catch(() => undefined);
+    if (error instanceof IngestError || error instanceof MappingError) throw error;
+    throw new IngestError(path, message, { cause: error });
+  }
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Decides each typed row's fate: invalid, duplicate in the file, already present, update, or new. */
+async function classify(wh: Warehouse, spec: KindSpec): Promise<void> {
+  const key = keySql(spec);
+  const existsJoin = `LEFT JOIN ${spec.table} x ON x.${spec.key} = t.__key`;
+  const sameCustomer =
+    spec.kind === 'customers'
+      ? CUSTOMER_CONTENT_COLUMNS.map((c) => `x.${c} IS NOT DISTINCT FROM t.${c === 'attributes' ? 'attributes::JSON' : c}`).join(' AND ')
+      : 'true';
+  await wh.run(`CREATE OR REPLACE TEMP TABLE ${CLASSIFIED} AS
+    WITH keyed AS (
+      SELECT t.*, ${key} AS __key, len(t.__errors) = 0 AS __valid FROM ${TYPED_TABLE} t
+    ), ranked AS (
+      SELECT *, row_number() OVER w AS __rank, min(__line) OVER w AS __first_line
+      FROM keyed WINDOW w AS (PARTITION BY __key, __valid ORDER BY __line)
+    )
+    SELECT t.*,
+      CASE WHEN NOT t.__valid THEN 'invalid'
+           WHEN t.__rank > 1 THEN 'duplicate'
+           WHEN x.${spec.key} IS NULL THEN 'new'
+           WHEN ${sameCustomer} THEN 'present'
+           ELSE 'update' END AS __state
+    FROM ranked t ${existsJoin}`);
+}
+
+interface LoadContext {
+  runId: string;
+  source: string;
+  kind: IngestKind;
+  rawSql: string;
+  rawParams: Record<string, unknown>;
+}
+
+type LoadCounts = Pick<IngestReport, 'rowsLoaded' | 'rowsUpdated' | 'rowsQuarantined' | 'rowsAlreadyPresent'>;
+
+async function load(wh: Warehouse, spec: KindSpec, ctx: LoadContext): Promise<LoadCounts> {
+  const run = { run: ctx.runId, source: ctx.source };
+  // every rejected record, with its raw text and reason; ones quarantined before stay once
+  await wh.run(
+    `CREATE OR REPLACE TEMP TABLE __q AS
+     WITH rows AS (
+       SELECT k.__line,
+              CASE WHEN k.__state = 'duplicate'
+                   THEN '${spec.key}: duplicate key ''' || k.__key || ''' (first at line ' || k.__first_line || ')'
+                   ELSE array_to_string(k.__errors, '; ') END AS reason,
+              ${ctx.rawSql} AS raw
+       FROM ${CLASSIFIED} k JOIN ${STAGE_TABLE} s ON s.__line = k.__line
+       WHERE k.__state IN ('invalid', 'duplicate')
+       UNION ALL SELECT __line, reason, raw FROM ${REJECT_TABLE}
+     )
+     SELECT r.*, split_part(r.reason, ':', 1) AS field, md5(coalesce(r.raw, '')) AS raw_hash,
+            EXISTS (SELECT 1 FROM quarantine q WHERE q.kind = $kind AND q.raw_hash = md5(coalesce(r.raw, '')) AND q.reason = r.reason) AS __seen
+     FROM rows r`,
+    { ...(ctx.rawParams as Record<string, never>), kind: ctx.kind },
+  );
+  await wh.run(
+    `INSERT INTO quarantine (ingest_run_id, kind, source, line_number, field, reason, raw, raw_hash)
+     SELECT $run, $kind, $source, __line, CASE WHEN reason LIKE 'the line%' THEN NULL ELSE field END, reason, raw, raw_hash
+     FROM __q WHERE NOT __seen ORDER BY __line`,
+    { ...run, kind: ctx.kind },
+  );
+  const q = await wh.one<{ fresh: number; seen: number }>(
+    `SELECT count(*) FILTER (WHERE NOT __seen) AS fresh, count(*) FILTER (WHERE __seen) AS seen FROM __q`,
+  );
+  await insertRows(wh, spec, run);
+  const c = await wh.one<{ loaded: number; updated: number; present: number }>(
+    `SELECT count(*) FILTER (WHERE __state = 'new') AS loaded, count(*) FILTER (WHERE __state = 'update') AS updated,
+            count(*) FILTER (WHERE __state = 'present') AS present FROM ${CLASSIFIED}`,
+  );
+  await wh.run('DROP TABLE __q');
+  return { rowsLoaded: c.loaded, rowsUpdated: c.updated, rowsQuarantined: q.fresh, rowsAlreadyPresent: c.present + q.seen };
+}
+
+async function insertRows(wh: Warehouse, spec: KindSpec, run: { run: string; source: string }): Promise<void> {
+  switch (spec.kind) {
+    case 'customers': {
+      const cols = ['customer_id', ...CUSTOMER_CONTENT_COLUMNS];
+      const select = cols.map((c) => (c === 'customer_id' ? '__key' : c));
+      await wh.run(
+        `INSERT INTO customers (${cols.join(', ')}, source, ingest_run_id)
+         SELECT ${select.join(', ')}, $source, $run FROM ${CLASSIFIED} WHERE __state = 'new'`,
+        run,
+      );
+      await wh.run(
+        `UPDATE customers SET ${CUSTOMER_CONTENT_COLUMNS.map((c) => `${c} = k.${c}`).join(', ')}, source = $source, ingest_run_id = $run
+         FROM ${CLASSIFIED} k WHERE k.__state = 'update' AND customers.customer_id = k.__key`,
+        run,
+      );
+      // a DNC flag in the CRM is a consent record too, with when and where it came from
+      await wh.run(
+        `INSERT INTO consents (consent_id, customer_id, phone_hash, kind, effective_at, source, reason, ingest_run_id)
+         SELECT md5('dnc|' || k.__key || '|' || coalesce(k.phone_hash, '')), k.__key, k.phone_hash, 'dnc',
+                coalesce(k.updated_at, k.created_at, now()), $source, 'do-not-call flag in the customer file', $run
+         FROM ${CLASSIFIED} k
+         WHERE k.__state IN ('new', 'update') AND k.dnc
+           AND NOT EXISTS (SELECT 1 FROM consents c WHERE c.consent_id = md5('dnc|' || k.__key || '|' || coalesce(k.phone_hash, '')))`,
+        run,
+      );
+      return;
+    }
+    case 'events':
+      await wh.run(
+        `INSERT INTO events (event_id, customer_id, ts, type, value, source, ingest_run_id)
+         SELECT __key, customer_id, ts, type, value, $source, $run FROM ${CLASSIFIED} WHERE __state = 'new'`,
+        run,
+      );
+      return;
+    case 'call-attempts':
+      await wh.run(
+        `INSERT INTO call_attempts (attempt_id, campaign_id, customer_id, phone_hash, started_at, disposition, ring_seconds,
+           talk_seconds, converted, conversion_value, opted_out, handled_by, transferred, arm, propensity, model_versions,
+           source, ingest_run_id)
+         SELECT __key, campaign_id, customer_id, __phone_hash, started_at, disposition, ring_seconds, talk_seconds, converted,
+           conversion_value, opted_out, handled_by, transferred, arm, propensity, model_versions, coalesce(source, $source), $run
+         FROM ${CLASSIFIED} WHERE __state = 'new'`,
+        run,
+      );
+      await wh.run(
+        `INSERT INTO campaigns (campaign_id, name, created_at)
+         SELECT campaign_id, campaign_id, min(started_at) FROM ${CLASSIFIED}
+         WHERE __state = 'new' AND campaign_id IS NOT NULL AND campaign_id NOT IN (SELECT campaign_id FROM campaigns)
+         GROUP BY campaign_id`,
+      );
+      // an opt-out captured during a call takes effect from that call on
+      await wh.run(
+        `INSERT INTO consents (consent_id, customer_id, phone_hash, kind, effective_at, source, reason, ingest_run_id)
+         SELECT md5('opt_out|' || __key), customer_id, __phone_hash, 'opt_out', started_at, $source,
+                'opted out during call ' || __key, $run
+         FROM ${CLASSIFIED} WHERE __state = 'new' AND opted_out`,
+        run,
+      );
+      return;
+  }
+}
+
+async function recordRun(wh: Warehouse, r: IngestReport, started: Date, sha: string): Promise<void> {
+  await wh.run(
+    `INSERT INTO ingest_runs (ingest_run_id, kind, source, file_sha256, started_at, finished_at, status, rows_read,
+       rows_loaded, rows_updated, rows_quarantined, rows_already_present, report)
+     VALUES ($run, $kind, $source, $sha, $started, now(), 'succeeded', $read, $loaded, $updated, $quarantined, $present, $report)`,
+    {
+      run: r.runId,
+      kind: r.kind,
+      source: r.source,
+      sha,
+      started,
+      read: r.rowsRead,
+      loaded: r.rowsLoaded,
+      updated: r.rowsUpdated,
+      quarantined: r.rowsQuarantined,
+      present: r.rowsAlreadyPresent,
+      report: JSON.stringify(r),
+    },
+  );
+}
+
+async function recordFailure(
+  wh: Warehouse,
+  f: { runId: string; kind: IngestKind; source: string; started: Date; sha: string | null; message: string },
+): Promise<void> {
+  await wh.run(
+    `INSERT INTO ingest_runs (ingest_run_id, kind, source, file_sha256, started_at, finished_at, status, error)
+     VALUES ($run, $kind, $source, $sha, $started, now(), 'failed', $error)`,
+    { run: f.runId, kind: f.kind, source: f.source, sha: f.sha, started: f.started, error: f.message },
+  );
+}
+
+async function dropScratch(wh: Warehouse): Promise<void> {
+  for (const t of [STAGE_TABLE, REJECT_TABLE, TYPED_TABLE, CLASSIFIED, '__q', '__phone_map']) await wh.run(`DROP TABLE IF EXISTS ${t}`);
+}

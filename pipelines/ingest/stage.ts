@@ -1,0 +1,216 @@
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { listValue, type DuckDBValue } from '@duckdb/node-api';
+import { quoteIdent, quoteLiteralPath, type Warehouse } from '../../warehouse/index.ts';
+import { IngestError } from './errors.ts';
+import { readHead, sniffCsv, type CsvDialect, type SourceFile } from './source.ts';
+
+/**
+ * A file staged as text: `__stg(__line, s0 … sN)` with every source column as VARCHAR, and
+ * `__parse_rejects(__line, raw, reason)` for records the reader could not split. Positional
+ * names (s0…) keep user-supplied column names out of the SQL.
+ */
+export interface StagedFile {
+  columns: string[];
+  /** records parsed into __stg */
+  parsed: number;
+  /** records the reader rejected (bad quoting, invalid JSON, too many fields) */
+  parseRejected: number;
+  dialect?: CsvDialect;
+  /** how to rebuild a quarantined row's raw text from its staged columns */
+  rawSql: string;
+  /** named parameters `rawSql` needs */
+  rawParams: Record<string, DuckDBValue>;
+}
+
+export const STAGE_TABLE = '__stg';
+export const REJECT_TABLE = '__parse_rejects';
+/** Extra padding columns catch rows with more fields than the header (often trailing delimiters). */
+const EXTRA_COLUMNS = 4;
+
+export function col(i: number): string {
+  return `s${i}`;
+}
+
+export async function stageFile(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
+  await wh.run(`DROP TABLE IF EXISTS ${STAGE_TABLE}`);
+  await wh.run(`DROP TABLE IF EXISTS ${REJECT_TABLE}`);
+  await wh.run(`CREATE TEMP TABLE ${REJECT_TABLE} (__line BIGINT, raw VARCHAR, reason VARCHAR)`);
+  switch (file.format) {
+    case 'csv':
+      return stageCsv(wh, file);
+    case 'parquet':
+      return stageParquet(wh, file);
+    case 'ndjson':
+      return stageNdjson(wh, file);
+  }
+}
+
+async function countOf(wh: Warehouse, table: string): Promise<number> {
+  const row = await wh.one<{ n: number }>(`SELECT count(*) AS n FROM ${table}`);
+  return row.n;
+}
+
+async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
+  const dialect = sniffCsv(await readHead(file), file.path);
+  const names = dialect.header.map((h, i) => (h === '' ? `__unnamed_${i}` : h));
+  const total = names.length + EXTRA_COLUMNS;
+  const columnsSpec = Array.from({ length: total }, (_, i) => `'${col(i)}': 'VARCHAR'`).join(', ');
+  const nlChar = dialect.newLine === '\r' ? 'chr(13)' : 'chr(10)';
+  // delimiter and newline come from a fixed set (source.ts), never from free text
+  const delimSql = dialect.delimiter === '\t' ? `'\\t'` : `'${dialect.delimiter}'`;
+  const newLineSql = { '\r\n': `'\\r\\n'`, '\n': `'\\n'`, '\r': `'\\r'` }[dialect.newLine];
+  await wh.run('DROP TABLE IF EXISTS __rej_err');
+  await wh.run('DROP TABLE IF EXISTS __rej_scan');
+  try {
+    await wh.run(`CREATE TEMP TABLE __stg_raw AS
+      SELECT row_number() OVER () AS __ord, *
+      FROM read_csv(${quoteLiteralPath(file.path)}, columns = {${columnsSpec}}, delim = ${delimSql},
+        quote = '"', escape = '"', header = true, auto_detect = false, new_line = ${newLineSql},
+        null_padding = true, parallel = false, store_rejects = true,
+        rejects_table = '__rej_err', rejects_scan = '__rej_scan', compression = 'auto')`);
+  } catch (cause) {
+    throw new IngestError(file.path, `cannot read as CSV: ${(cause as Error).message}`, { cause });
+  }
+  // DuckDB numbers rejected records by record, not by physical line: rebuild physical lines
+  // from record order plus the newlines embedded in quoted fields before each record.
+  const nlExpr =
+    Array.from({ length: total }, (_, i) => `coalesce(length(${col(i)}) - length(replace(${col(i)}, ${nlChar}, '')), 0)`).join(' + ') || '0';
+  await wh.run(`CREATE TEMP TABLE __rej_rec AS
+    SELECT line AS rec, any_value(csv_line) AS raw,
+           string_agg(DISTINCT error_type, ', ') AS reason
+    FROM __rej_err GROUP BY line`);
+  await wh.run(`CREATE TEMP TABLE __rej_pos AS
+    SELECT rec - row_number() OVER (ORDER BY rec) AS cpos, row_number() OVER (ORDER BY rec) AS k FROM __rej_rec`);
+  await wh.run(`CREATE TEMP TABLE __records AS
+    WITH valid AS (
+      SELECT v.__ord, 1 + v.__ord + coalesce(r.k, 0) AS rec, ${nlExpr} AS nl
+      FROM __stg_raw v ASOF LEFT JOIN __rej_pos r ON 1 + v.__ord > r.cpos
+    ), rejected AS (
+      SELECT NULL::BIGINT AS __ord, rec,
+             length(trim(raw, chr(10) || chr(13))) - length(replace(replace(trim(raw, chr(10) || chr(13)), chr(13) || chr(10), 'x'), ${nlChar}, '')) AS nl
+      FROM __rej_rec
+    ), allrec AS (SELECT * FROM valid UNION ALL SELECT * FROM rejected)
+    SELECT __ord, rec, rec + coalesce(sum(nl) OVER (ORDER BY rec ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS __line
+    FROM allrec`);
+  const keep = Array.from({ length: total }, (_, i) => `v.${col(i)}`).join(', ');
+  await wh.run(`CREATE TEMP TABLE ${STAGE_TABLE} AS
+    SELECT r.__line, ${keep} FROM __stg_raw v JOIN __records r ON r.__ord = v.__ord ORDER BY r.__line`);
+  await wh.run(`INSERT INTO ${REJECT_TABLE}
+    SELECT r.__line, trim(j.raw, chr(10) || chr(13)), 'the line cannot be parsed as CSV (' || lower(j.reason) || ')'
+    FROM __rej_rec j JOIN __records r ON r.rec = j.rec AND r.__ord IS NULL`);
+  // rows with more fields than the header: the padding columns are filled
+  const extraCheck = Array.from({ length: EXTRA_COLUMNS }, (_, i) => `coalesce(${col(names.length + i)}, '') <> ''`).join(' OR ');
+  await wh.run(`INSERT INTO ${REJECT_TABLE}
+    SELECT __line, ${csvRawSql(total, dialect.delimiter)}, 'the line has more fields than the header (' || ${names.length} || ')'
+    FROM ${STAGE_TABLE} WHERE ${extraCheck}`);
+  await wh.run(`DELETE FROM ${STAGE_TABLE} WHERE ${extraCheck}`);
+  for (const t of ['__stg_raw', '__records', '__rej_rec', '__rej_pos', '__rej_err', '__rej_scan']) await wh.run(`DROP TABLE IF EXISTS ${t}`);
+  return {
+    columns: names,
+    parsed: await countOf(wh, STAGE_TABLE),
+    parseRejected: await countOf(wh, REJECT_TABLE),
+    dialect,
+    rawSql: csvRawSql(names.length, dialect.delimiter),
+    rawParams: {},
+  };
+}
+
+/** Rebuilds a CSV line from staged columns, quoting fields that need it. */
+function csvRawSql(count: number, delimiter: string): string {
+  const d = delimiter === '\t' ? 'chr(9)' : `'${delimiter}'`;
+  const parts = Array.from({ length: count }, (_, i) => {
+    const c = col(i);
+    return `CASE WHEN ${c} IS NULL THEN '' WHEN contains(${c}, ${d}) OR contains(${c}, '"') OR contains(${c}, chr(10)) OR contains(${c}, chr(13))
+      THEN '"' || replace(${c}, '"', '""') || '"' ELSE ${c} END`;
+  });
+  return parts.length ? parts.join(` || ${d} || `) : `''`;
+}
+
+async function gunzipToTemp(file: SourceFile): Promise<{ path: string; cleanup: () => void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'dialwise-gz-'));
+  const path = join(dir, 'data.parquet');
+  await pipeline(createReadStream(file.path), createGunzip(), createWriteStream(path));
+  return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function stageParquet(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
+  const unpacked = file.gzip ? await gunzipToTemp(file) : undefined;
+  const path = unpacked?.path ?? file.path;
+  try {
+    let described: { column_name: string; column_type: string }[];
+    try {
+      described = await wh.query(`DESCRIBE SELECT * FROM read_parquet(${quoteLiteralPath(path)})`);
+    } catch (cause) {
+      throw new IngestError(file.path, `cannot read as Parquet: ${(cause as Error).message}`, { cause });
+    }
+    const names = described.map((d) => d.column_name);
+    const casts = described.map((d, i) => {
+      const nested = /STRUCT|MAP|\[\]|LIST|JSON/.test(d.column_type);
+      return `${nested ? `to_json(${quoteIdent(d.column_name)})` : quoteIdent(d.column_name)}::VARCHAR AS ${col(i)}`;
+    });
+    await wh.run(`CREATE TEMP TABLE ${STAGE_TABLE} AS
+      SELECT file_row_number + 1 AS __line${casts.length ? ', ' + casts.join(', ') : ''}
+      FROM read_parquet(${quoteLiteralPath(path)}, file_row_number = true)`);
+    return {
+      columns: names,
+      parsed: await countOf(wh, STAGE_TABLE),
+      parseRejected: 0,
+      rawSql: jsonRawSql(names),
+      rawParams: jsonRawParams(names),
+    };
+  } finally {
+    unpacked?.cleanup();
+  }
+}
+
+/**
+ * A quarantined Parquet/NDJSON row keeps its fields as a JSON object; the key names are bound
+ * as the `$raw_keys` parameter (see StagedFile.rawParams), never pasted into the SQL.
+ */
+function jsonRawSql(names: string[]): string {
+  if (!names.length) return `'{}'`;
+  return `to_json(map($raw_keys::VARCHAR[], [${names.map((_, i) => col(i)).join(', ')}]))::VARCHAR`;
+}
+
+function jsonRawParams(names: string[]): Record<string, DuckDBValue> {
+  return names.length ? { raw_keys: listValue(names) } : {};
+}
+
+async function stageNdjson(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
+  try {
+    // one physical line per record: read lines verbatim, then parse JSON in SQL
+    await wh.run(`CREATE TEMP TABLE __lines AS
+      SELECT row_number() OVER () AS __line, line
+      FROM read_csv(${quoteLiteralPath(file.path)}, columns = {'line': 'VARCHAR'}, delim = '\\0', quote = '',
+        escape = '', header = false, auto_detect = false, new_line = '\\n', strict_mode = false,
+        parallel = false, compression = 'auto')`);
+  } catch (cause) {
+    throw new IngestError(file.path, `cannot read as NDJSON: ${(cause as Error).message}`, { cause });
+  }
+  await wh.run(`DELETE FROM __lines WHERE line IS NULL OR trim(line) = ''`);
+  await wh.run(`INSERT INTO ${REJECT_TABLE}
+    SELECT __line, line, CASE WHEN json_valid(line) THEN 'the line is JSON but not an object' ELSE 'the line is not valid JSON (truncated or broken)' END
+    FROM __lines WHERE NOT coalesce(json_valid(line) AND json_type(line) = 'OBJECT', false)`);
+  await wh.run(`DELETE FROM __lines WHERE NOT coalesce(json_valid(line) AND json_type(line) = 'OBJECT', false)`);
+  const keys = (await wh.query<{ k: string }>(`SELECT DISTINCT unnest(json_keys(line)) AS k FROM __lines ORDER BY k`)).map((r) => r.k);
+  if (keys.length) {
+    const paths = keys.map((k) => `$."${k.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`);
+    await wh.run(`CREATE TEMP TABLE ${STAGE_TABLE} AS
+      SELECT __line, ${keys.map((_, i) => `v[${i + 1}] AS ${col(i)}`).join(', ')}
+      FROM (SELECT __line, json_extract_string(line, $paths) AS v FROM __lines)`, { paths: listValue(paths) });
+  } else {
+    await wh.run(`CREATE TEMP TABLE ${STAGE_TABLE} AS SELECT __line FROM __lines`);
+  }
+  await wh.run('DROP TABLE __lines');
+  return {
+    columns: keys,
+    parsed: await countOf(wh, STAGE_TABLE),
+    parseRejected: await countOf(wh, REJECT_TABLE),
+    rawSql: jsonRawSql(keys),
+    rawParams: jsonRawParams(keys),
+  };
+}
