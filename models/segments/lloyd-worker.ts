@@ -1,0 +1,53 @@
+/** Worker side of the K-Means engine: owns one `LloydShard` over a block of shared rows. */
+import { parentPort } from 'node:worker_threads';
+import { initTf } from '../tf-backend.ts';
+import type { WorkerReply, WorkerRequest } from './protocol.ts';
+import { LloydShard } from './shard.ts';
+
+const port = parentPort;
+if (port === null) throw new Error('lloyd-worker must run in a worker thread');
+
+await initTf();
+let shard: LloydShard | undefined;
+let rowStart = 0;
+let rowEnd = 0;
+
+function handle(msg: WorkerRequest): WorkerReply {
+  switch (msg.op) {
+    case 'open': {
+      shard?.dispose();
+      rowStart = msg.rowStart;
+      rowEnd = msg.rowEnd;
+      const rows = rowEnd - rowStart;
+      const X = new Float32Array(msg.x, msg.xByteOffset + rowStart * msg.d * 4, rows * msg.d);
+      const labels = new Int32Array(msg.labels, msg.labelsByteOffset + rowStart * 4, rows);
+      shard = new LloydShard(X, rows, msg.d, labels, { chunkRows: msg.chunkRows, center: msg.center });
+      return { ok: true, op: 'open' };
+    }
+    case 'assign': {
+      if (shard === undefined) throw new Error('assign before open');
+      const r = shard.assign(msg.centroids, msg.k, msg.mode);
+      return { ok: true, op: 'assign', sums: r.sums, counts: r.counts, changed: r.changed };
+    }
+    case 'distances': {
+      if (shard === undefined) throw new Error('distances before open');
+      const out = new Float32Array(msg.out, msg.outByteOffset + rowStart * 4, rowEnd - rowStart);
+      return { ok: true, op: 'distances', total: shard.distances(msg.centroids, out) };
+    }
+    case 'close':
+      shard?.dispose();
+      shard = undefined;
+      return { ok: true, op: 'close' };
+  }
+}
+
+port.on('message', (msg: WorkerRequest) => {
+  let reply: WorkerReply;
+  try {
+    reply = handle(msg);
+  } catch (e) {
+    reply = { ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+  }
+  port.postMessage(reply);
+});
+port.postMessage({ ok: true, op: 'ready' });
