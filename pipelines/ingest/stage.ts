@@ -75,32 +75,37 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
   } catch (cause) {
     throw new IngestError(file.path, `cannot read as CSV: ${(cause as Error).message}`, { cause });
   }
-  // DuckDB numbers rejected records by record, not by physical line: rebuild physical lines
-  // from record order plus the newlines embedded in quoted fields before each record.
+  // Physical line numbers. DuckDB numbers rejected records by record (header = 1), not by
+  // line; a parsed record's record number is its position plus the rejects before it, and its
+  // line adds the newlines inside quoted fields of every record before it.
   const nlExpr =
     Array.from({ length: total }, (_, i) => `coalesce(length(${col(i)}) - length(replace(${col(i)}, ${nlChar}, '')), 0)`).join(' + ') || '0';
+  const trimmedRaw = `trim(csv_line, chr(10) || chr(13))`;
   await wh.run(`CREATE TEMP TABLE __rej_rec AS
-    SELECT line AS rec, any_value(csv_line) AS raw,
-           string_agg(DISTINCT error_type, ', ') AS reason
+    SELECT line AS rec, any_value(${trimmedRaw}) AS raw, string_agg(DISTINCT error_type, ', ') AS reason,
+           any_value(length(${trimmedRaw}) - length(replace(${trimmedRaw}, ${nlChar}, ''))) AS nl
     FROM __rej_err GROUP BY line`);
+  // reject k (in order) follows exactly the parsed records whose compressed position exceeds rec - k
   await wh.run(`CREATE TEMP TABLE __rej_pos AS
-    SELECT rec - row_number() OVER (ORDER BY rec) AS cpos, row_number() OVER (ORDER BY rec) AS k FROM __rej_rec`);
+    SELECT cpos, max(k) AS k FROM (SELECT rec - row_number() OVER (ORDER BY rec) AS cpos, row_number() OVER (ORDER BY rec) AS k FROM __rej_rec)
+    GROUP BY cpos`);
   await wh.run(`CREATE TEMP TABLE __records AS
     WITH valid AS (
       SELECT v.__ord, 1 + v.__ord + coalesce(r.k, 0) AS rec, ${nlExpr} AS nl
       FROM __stg_raw v ASOF LEFT JOIN __rej_pos r ON 1 + v.__ord > r.cpos
-    ), rejected AS (
-      SELECT NULL::BIGINT AS __ord, rec,
-             length(trim(raw, chr(10) || chr(13))) - length(replace(replace(trim(raw, chr(10) || chr(13)), chr(13) || chr(10), 'x'), ${nlChar}, '')) AS nl
-      FROM __rej_rec
-    ), allrec AS (SELECT * FROM valid UNION ALL SELECT * FROM rejected)
+    ), allrec AS (SELECT __ord, rec, nl FROM valid UNION ALL SELECT NULL, rec, nl FROM __rej_rec)
     SELECT __ord, rec, rec + coalesce(sum(nl) OVER (ORDER BY rec ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS __line
     FROM allrec`);
   const keep = Array.from({ length: total }, (_, i) => `v.${col(i)}`).join(', ');
   await wh.run(`CREATE TEMP TABLE ${STAGE_TABLE} AS
-    SELECT r.__line, ${keep} FROM __stg_raw v JOIN __records r ON r.__ord = v.__ord ORDER BY r.__line`);
+    SELECT r.__line, ${keep} FROM __stg_raw v JOIN __records r ON r.__ord = v.__ord`);
   await wh.run(`INSERT INTO ${REJECT_TABLE}
-    SELECT r.__line, trim(j.raw, chr(10) || chr(13)), 'the line cannot be parsed as CSV (' || lower(j.reason) || ')'
+    SELECT r.__line, j.raw,
+      CASE WHEN j.reason LIKE '%TOO MANY COLUMNS%' THEN 'the line has more fields than the header (' || ${names.length} || ')'
+           WHEN j.reason LIKE '%UNQUOTED VALUE%' THEN 'the line cannot be parsed as CSV (broken quoting: text after a closing quote)'
+           WHEN j.reason LIKE '%UNTERMINATED QUOTE%' THEN 'the line cannot be parsed as CSV (broken quoting: a quote is never closed)'
+           WHEN j.reason LIKE '%INVALID ENCODING%' THEN 'the line is not valid UTF-8'
+           ELSE 'the line cannot be parsed as CSV (' || lower(j.reason) || ')' END
     FROM __rej_rec j JOIN __records r ON r.rec = j.rec AND r.__ord IS NULL`);
   // rows with more fields than the header: the padding columns are filled
   const extraCheck = Array.from({ length: EXTRA_COLUMNS }, (_, i) => `coalesce(${col(names.length + i)}, '') <> ''`).join(' OR ');
@@ -194,8 +199,8 @@ async function stageNdjson(wh: Warehouse, file: SourceFile): Promise<StagedFile>
   await wh.run(`DELETE FROM __lines WHERE line IS NULL OR trim(line) = ''`);
   await wh.run(`INSERT INTO ${REJECT_TABLE}
     SELECT __line, line, CASE WHEN json_valid(line) THEN 'the line is JSON but not an object' ELSE 'the line is not valid JSON (truncated or broken)' END
-    FROM __lines WHERE NOT coalesce(json_valid(line) AND json_type(line) = 'OBJECT', false)`);
-  await wh.run(`DELETE FROM __lines WHERE NOT coalesce(json_valid(line) AND json_type(line) = 'OBJECT', false)`);
+    FROM __lines WHERE NOT (CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' ELSE false END)`);
+  await wh.run(`DELETE FROM __lines WHERE NOT (CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' ELSE false END)`);
   const keys = (await wh.query<{ k: string }>(`SELECT DISTINCT unnest(json_keys(line)) AS k FROM __lines ORDER BY k`)).map((r) => r.k);
   if (keys.length) {
     const paths = keys.map((k) => `$."${k.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`);

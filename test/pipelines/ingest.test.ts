@@ -1,0 +1,265 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { IngestError, ingestFile, MappingError } from '../../pipelines/index.ts';
+import { Warehouse } from '../../warehouse/index.ts';
+import { tempDir } from '../helpers/tmp.ts';
+import { CALL_MAPPING, CUSTOMER_MAPPING, CUSTOMERS_CSV, writeMapping, writeParquet, writeText } from './ingest-fixtures.ts';
+
+const NOW = new Date('2024-06-01T00:00:00Z');
+
+describe('ingest', () => {
+  let wh: Warehouse;
+  let dir: string;
+  let cleanup: () => void;
+  let customerMapping: string;
+  let callMapping: string;
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = tempDir());
+    wh = await Warehouse.open(':memory:');
+    customerMapping = writeMapping(dir, 'customers.map.json', CUSTOMER_MAPPING);
+    callMapping = writeMapping(dir, 'calls.map.json', CALL_MAPPING);
+  });
+  afterEach(async () => {
+    await wh.close();
+    cleanup();
+  });
+
+  const loadCustomers = () => ingestFile(wh, writeText(dir, 'customers.csv', CUSTOMERS_CSV), { kind: 'customers', mapping: customerMapping, now: NOW });
+
+  it('loads a semicolon CSV with CRLF, quotes and a BOM; normalises phones to E.164 and keeps extra columns', async () => {
+    const report = await ingestFile(wh, writeText(dir, 'c.csv', '\ufeff' + CUSTOMERS_CSV), { kind: 'customers', mapping: customerMapping, now: NOW });
+    expect(report).toMatchObject({ rowsRead: 3, rowsLoaded: 3, rowsQuarantined: 0, rowsAlreadyPresent: 0 });
+    const rows = await wh.query('SELECT customer_id, name, phone_e164, timezone, consent, dnc, attributes FROM customers ORDER BY customer_id');
+    expect(rows).toEqual([
+      { customer_id: '1', name: 'Lee; Ann', phone_e164: '+447400123456', timezone: 'Europe/London', consent: true, dnc: false, attributes: '{"Email":"ann@example.com"}' },
+      { customer_id: '2', name: 'Bob', phone_e164: '+14155552671', timezone: 'America/New_York', consent: true, dnc: false, attributes: '{"Email":null}' },
+      // a national number is read in the country of the customer's zone, not the default region
+      { customer_id: '3', name: 'Cy', phone_e164: '+61412345678', timezone: 'Australia/Sydney', consent: false, dnc: true, attributes: '{"Email":"cy@example.com"}' },
+    ]);
+    const hash = await wh.one<{ h: string }>(`SELECT phone_hash AS h FROM customers WHERE customer_id = '1'`);
+    expect(hash.h).toMatch(/^[0-9a-f]{64}$/);
+    // the CRM's DNC flag becomes a consent record with its source
+    expect(await wh.query('SELECT customer_id, kind, source FROM consents')).toEqual([{ customer_id: '3', kind: 'dnc', source: 'c.csv' }]);
+  });
+
+  it.each([
+    ['comma, LF', ',', '\n'],
+    ['tab, CRLF', '\t', '\r\n'],
+    ['pipe, CR only', '|', '\r'],
+    ['semicolon, LF, trailing empty columns', ';', '\n'],
+  ])('reads any dialect: %s', async (_name, delim, nl) => {
+    await loadCustomers();
+    const trailing = _name.includes('trailing') ? `${delim}${delim}` : '';
+    const lines = [
+      ['CallID', 'Cust', 'Start', 'Result', 'Talk', 'Sale'].join(delim) + trailing,
+      ['a1', '1', '2024-03-10 10:00:00', 'ANS', '120', 'Y'].join(delim) + trailing,
+      ['a2', '2', '2024-03-10 10:00:00', 'NOA', '0', 'N'].join(delim) + trailing,
+      ['a3', '3', '"2024-03-10 10:00:00"', 'BSY', '', 'n'].join(delim) + trailing,
+    ];
+    const report = await ingestFile(wh, writeText(dir, 'calls.csv', lines.join(nl) + nl), { kind: 'call-attempts', mapping: callMapping, now: NOW });
+    expect(report).toMatchObject({ rowsRead: 3, rowsLoaded: 3, rowsQuarantined: 0 });
+    const rows = await wh.query<{ attempt_id: string; started_at: Date; disposition: string; talk_seconds: number | null; converted: boolean }>(
+      'SELECT attempt_id, started_at, disposition, talk_seconds, converted FROM call_attempts ORDER BY attempt_id',
+    );
+    // naive times are read in each customer's own zone, then stored UTC
+    expect(rows.map((r) => r.started_at.toISOString())).toEqual([
+      '2024-03-10T10:00:00.000Z', // London, GMT in March
+      '2024-03-10T14:00:00.000Z', // New York: 10:00 is after the DST change that morning (EDT, UTC-4)
+      '2024-03-09T23:00:00.000Z', // Sydney, AEDT UTC+11
+    ]);
+    expect(rows.map((r) => [r.disposition, r.talk_seconds, r.converted])).toEqual([
+      ['answered', 120, true],
+      ['no_answer', 0, false],
+      ['busy', null, false],
+    ]);
+  });
+
+  it('quarantines every bad row with file line, field and reason; rows read = loaded + quarantined', async () => {
+    await loadCustomers();
+    const csv = [
+      'CallID,Cust,Start,Result,Talk,Sale', // 1
+      'a1,1,2024-03-10 10:00:00,ANS,120,Y', // 2 ok
+      'a2,1,2024-03-10 11:00:00,"NO', // 3 a quoted field with an embedded newline spans lines 3–4 …
+      'ANSWER",0,N', // 4 … and is no known result code
+      'a3,2,2024-03-10 10:00:00,BSY,-5,N', // 5 negative duration
+      'a4,9,2024-03-10 10:00:00,ANS,3,N', // 6 unknown customer
+      'a5,2,not a time,ANS,3,N', // 7 bad timestamp
+      'a6,2,2099-01-01 00:00:00,ANS,3,N', // 8 future
+      'a7,2,2024-03-10 10:00:00,ZZZ,3,N', // 9 unknown code
+      'a8,3,2024-03-10 10:00:00,"AN"S,3,N', // 10 broken quoting
+      'a1,1,2024-03-10 10:00:00,ANS,120,Y', // 11 duplicate of line 2
+      'a9,3,2024-03-10 10:00:00,NOA,3,Y', // 12 converted without an answer
+      'a10,,2024-03-10 10:00:00,NOA,3,N', // 13 missing customer
+      'a11,3,2024-03-10 10:00:00,NOA,3,N,extra,fields,here,and,more', // 14 too many fields
+      'a12,3,2024-03-10T10:00:00Z,NOA,0,N', // 15 ok, explicit zone
+    ].join('\n');
+    const report = await ingestFile(wh, writeText(dir, 'calls.csv', csv), { kind: 'call-attempts', mapping: callMapping, now: NOW });
+    // 14 lines after the header, but lines 3–4 are one record
+    expect(report.rowsRead).toBe(13);
+    expect(report.rowsLoaded).toBe(2);
+    expect(report.rowsQuarantined).toBe(11);
+    expect(report.rowsRead).toBe(report.rowsLoaded + report.rowsQuarantined + report.rowsAlreadyPresent);
+    const q = await wh.query<{ line_number: number; field: string | null; reason: string; raw: string; source: string }>(
+      'SELECT line_number, field, reason, raw, source FROM quarantine ORDER BY line_number',
+    );
+    expect(q.map((r) => [r.line_number, r.field])).toEqual([
+      [3, 'disposition'],
+      [5, 'talk_seconds'],
+      [6, 'customer_id'],
+      [7, 'started_at'],
+      [8, 'started_at'],
+      [9, 'disposition'],
+      [10, null],
+      [11, 'attempt_id'],
+      [12, 'converted'],
+      [13, 'customer_id'],
+      [14, null],
+    ]);
+    const byLine = new Map(q.map((r) => [r.line_number, r]));
+    expect(byLine.get(5)!.reason).toContain('talk_seconds: must be ≥ 0, got -5');
+    expect(byLine.get(6)!.reason).toContain("unknown customer '9'");
+    expect(byLine.get(7)!.reason).toContain("started_at: not a date/time: 'not a time'");
+    expect(byLine.get(8)!.reason).toContain('started_at: in the future');
+    expect(byLine.get(9)!.reason).toContain("disposition: unknown value 'ZZZ'");
+    expect(byLine.get(10)!.reason).toMatch(/cannot be parsed as CSV/);
+    expect(byLine.get(10)!.raw).toBe('a8,3,2024-03-10 10:00:00,"AN"S,3,N');
+    expect(byLine.get(11)!.reason).toBe("attempt_id: duplicate key 'a1' (first at line 2)");
+    expect(byLine.get(12)!.reason).toContain('converted: a conversion needs an answered call');
+    expect(byLine.get(13)!.reason).toContain('customer_id: required value is missing');
+    expect(byLine.get(14)!.reason).toContain('more fields than the header');
+    expect(byLine.get(2)).toBeUndefined();
+    expect(byLine.get(5)!.raw).toBe('a3,2,2024-03-10 10:00:00,BSY,-5,N');
+    expect(q.every((r) => r.source === 'calls.csv')).toBe(true);
+    const runs = await wh.query('SELECT status, rows_read, rows_loaded, rows_quarantined FROM ingest_runs WHERE kind = $1', ['call-attempts']);
+    expect(runs).toEqual([{ status: 'succeeded', rows_read: 13, rows_loaded: 2, rows_quarantined: 11 }]);
+  });
+
+  it('is idempotent: the same file twice, or an overlapping file, adds nothing the second time', async () => {
+    await loadCustomers();
+    const header = 'CallID,Cust,Start,Result,Talk,Sale';
+    const a = writeText(dir, 'a.csv', [header, 'a1,1,2024-03-10 10:00:00,ANS,120,Y', 'a2,2,2024-03-10 10:00:00,NOA,0,N', 'bad,2,nope,NOA,0,N'].join('\n'));
+    const b = writeText(dir, 'b.csv', [header, 'a2,2,2024-03-10 10:00:00,NOA,0,N', 'a3,3,2024-03-10 10:00:00,BSY,0,N'].join('\n'));
+    const first = await ingestFile(wh, a, { kind: 'call-attempts', mapping: callMapping, now: NOW });
+    expect(first).toMatchObject({ rowsLoaded: 2, rowsQuarantined: 1, rowsAlreadyPresent: 0 });
+    const again = await ingestFile(wh, a, { kind: 'call-attempts', mapping: callMapping, now: NOW });
+    expect(again).toMatchObject({ rowsRead: 3, rowsLoaded: 0, rowsQuarantined: 0, rowsAlreadyPresent: 3 });
+    const overlap = await ingestFile(wh, b, { kind: 'call-attempts', mapping: callMapping, now: NOW });
+    expect(overlap).toMatchObject({ rowsLoaded: 1, rowsAlreadyPresent: 1 });
+    expect(await wh.one('SELECT count(*) AS n FROM call_attempts')).toEqual({ n: 3 });
+    expect(await wh.one('SELECT count(*) AS n FROM quarantine')).toEqual({ n: 1 });
+  });
+
+  it('hashes rows without a natural key deterministically, so re-ingest is still idempotent', async () => {
+    await loadCustomers();
+    const mapping = writeMapping(dir, 'nokey.json', { ...CALL_MAPPING, columns: { ...CALL_MAPPING.columns, CallID: 'campaign_id' } });
+    const csv = ['CallID,Cust,Start,Result,Talk,Sale', 'c1,1,2024-03-10 10:00:00,ANS,120,Y', 'c1,1,2024-03-10 10:05:00,NOA,0,N'].join('\n');
+    const file = writeText(dir, 'nokey.csv', csv);
+    expect(await ingestFile(wh, file, { kind: 'call-attempts', mapping, now: NOW })).toMatchObject({ rowsLoaded: 2 });
+    expect(await ingestFile(wh, file, { kind: 'call-attempts', mapping, now: NOW })).toMatchObject({ rowsLoaded: 0, rowsAlreadyPresent: 2 });
+    const ids = await wh.query<{ attempt_id: string }>('SELECT attempt_id FROM call_attempts');
+    expect(ids.every((r) => /^h[0-9a-f]{32}$/.test(r.attempt_id))).toBe(true);
+  });
+
+  it('updates a changed customer and counts an unchanged one as already present', async () => {
+    await loadCustomers();
+    const changed = CUSTOMERS_CSV.replace('1;"Lee; Ann";07400 123456;Europe/London;34;Y;N', '1;"Lee; Ann";07400 123456;Europe/London;34;N;N');
+    const report = await ingestFile(wh, writeText(dir, 'customers2.csv', changed), { kind: 'customers', mapping: customerMapping, now: NOW });
+    expect(report).toMatchObject({ rowsRead: 3, rowsLoaded: 0, rowsUpdated: 1, rowsAlreadyPresent: 2 });
+    expect(await wh.one(`SELECT consent FROM customers WHERE customer_id = '1'`)).toEqual({ consent: false });
+  });
+
+  it('reads Parquet, NDJSON and the .gz of each (and of CSV)', async () => {
+    await loadCustomers();
+    const parquet = await writeParquet(
+      wh,
+      join(dir, 'calls.parquet'),
+      `SELECT * FROM (VALUES ('p1', '1', TIMESTAMP '2024-03-10 10:00:00', 'ANS', 30, 'Y'), ('p2', '2', TIMESTAMP '2024-03-10 10:00:00', 'XX', 0, 'N'))
+       t(CallID, Cust, Start, Result, Talk, Sale)`,
+    );
+    const r1 = await ingestFile(wh, parquet, { kind: 'call-attempts', mapping: callMapping, now: NOW });
+    expect(r1).toMatchObject({ format: 'parquet', rowsRead: 2, rowsLoaded: 1, rowsQuarantined: 1 });
+    const pq = await wh.one<{ line_number: number; raw: string }>(`SELECT line_number, raw FROM quarantine WHERE source = 'calls.parquet'`);
+    expect(pq.line_number).toBe(2);
+    expect(JSON.parse(pq.raw)).toMatchObject({ CallID: 'p2', Result: 'XX' });
+
+    const gzParquet = join(dir, 'calls2.parquet.gz');
+    await writeParquet(wh, join(dir, 'calls2.parquet'), `SELECT 'p3' AS CallID, '3' AS Cust, '2024-03-10 10:00:00' AS Start, 'NOA' AS Result`);
+    writeFileSync(gzParquet, gzipSync(readFileSync(join(dir, 'calls2.parquet'))));
+    expect(await ingestFile(wh, gzParquet, { kind: 'call-attempts', mapping: callMapping, now: NOW })).toMatchObject({ rowsLoaded: 1 });
+
+    const ndjson = [
+      JSON.stringify({ attempt_id: 'n1', customer_id: '1', started_at: '2024-03-10T10:00:00+00:00', disposition: 'answered', converted: true, model_versions: { conversion: 'v3' }, arm: 'model', propensity: 0.9 }),
+      '{"attempt_id": "n2", "customer_id": "1", "started_at": "2024-03-1', // a half-written line
+      JSON.stringify({ attempt_id: 'n3', customer_id: '2', started_at: '2024-03-10T10:00:00Z', disposition: 'no_answer', arm: 'explore', propensity: 0.1 }),
+      '',
+    ].join('\n');
+    const nd = await ingestFile(wh, writeText(dir, 'outcomes.ndjson.gz', ndjson, true), { kind: 'call-attempts', now: NOW });
+    expect(nd).toMatchObject({ format: 'ndjson', rowsRead: 3, rowsLoaded: 2, rowsQuarantined: 1 });
+    expect(await wh.one(`SELECT line_number, reason FROM quarantine WHERE source = 'outcomes.ndjson.gz'`)).toEqual({
+      line_number: 2,
+      reason: 'the line is not valid JSON (truncated or broken)',
+    });
+    expect(await wh.one(`SELECT model_versions->>'conversion' AS v, arm, propensity FROM call_attempts WHERE attempt_id = 'n1'`)).toEqual({
+      v: 'v3',
+      arm: 'model',
+      propensity: 0.9,
+    });
+
+    const gzCsv = writeText(dir, 'calls.csv.gz', 'CallID,Cust,Start,Result\ng1,1,2024-03-10 09:00:00,BSY\n', true);
+    expect(await ingestFile(wh, gzCsv, { kind: 'call-attempts', mapping: callMapping, now: NOW })).toMatchObject({ rowsLoaded: 1 });
+  });
+
+  it('applies value maps and null tokens from the mapping', async () => {
+    await loadCustomers();
+    const mapping = writeMapping(dir, 'm.json', {
+      columns: { id: 'attempt_id', cust: 'customer_id', t: 'started_at', outcome: 'disposition', y: 'converted', dur: 'talk_seconds' },
+      values: { disposition: { A: 'answered', N: 'no_answer' }, converted: { oui: true, non: false } },
+      nulls: ['', 'unknown', '-'],
+      timestampFormats: { started_at: ['%d/%m/%Y %H:%M'] },
+    });
+    const csv = ['id,cust,t,outcome,y,dur', 'x1,1,10/03/2024 10:00,A,oui,-', 'x2,2,10/03/2024 10:00,n,unknown,5'].join('\n');
+    const report = await ingestFile(wh, writeText(dir, 'fr.csv', csv), { kind: 'call-attempts', mapping, now: NOW });
+    expect(report).toMatchObject({ rowsLoaded: 2, rowsQuarantined: 0 });
+    expect(await wh.query('SELECT attempt_id, disposition, converted, talk_seconds FROM call_attempts ORDER BY 1')).toEqual([
+      { attempt_id: 'x1', disposition: 'answered', converted: true, talk_seconds: null },
+      { attempt_id: 'x2', disposition: 'no_answer', converted: null, talk_seconds: 5 },
+    ]);
+  });
+
+  it('is atomic: a failure mid-ingest leaves no trace in the data and records the failed run', async () => {
+    await loadCustomers();
+    const before = await wh.query('SELECT (SELECT count(*) FROM call_attempts) a, (SELECT count(*) FROM quarantine) q, (SELECT count(*) FROM consents) c, (SELECT count(*) FROM campaigns) k');
+    const csv = ['CallID,Cust,Start,Result,Talk,Sale', 'a1,1,2024-03-10 10:00:00,ANS,120,Y', 'a2,1,bad,ANS,1,N'].join('\n');
+    await expect(
+      ingestFile(wh, writeText(dir, 'calls.csv', csv), {
+        kind: 'call-attempts',
+        mapping: callMapping,
+        now: NOW,
+        onProgress: (p) => {
+          if (p.label === 'load') throw new Error('simulated crash during load');
+        },
+      }),
+    ).rejects.toThrow(IngestError);
+    expect(await wh.query('SELECT (SELECT count(*) FROM call_attempts) a, (SELECT count(*) FROM quarantine) q, (SELECT count(*) FROM consents) c, (SELECT count(*) FROM campaigns) k')).toEqual(before);
+    expect(await wh.query(`SELECT status, error FROM ingest_runs WHERE kind = 'call-attempts'`)).toEqual([
+      { status: 'failed', error: 'simulated crash during load' },
+    ]);
+  });
+
+  it('rejects a bad mapping or a missing required column with a clear message and loads nothing', async () => {
+    const badMapping = writeMapping(dir, 'bad.json', { columns: { Cust: 'customer_number' } });
+    await expect(ingestFile(wh, writeText(dir, 'c.csv', CUSTOMERS_CSV), { kind: 'customers', mapping: badMapping })).rejects.toThrow(
+      /bad\.json: columns\.Cust: "customer_number" is not a customers field/,
+    );
+    const notJson = writeText(dir, 'broken.json', '{ "columns": ');
+    await expect(ingestFile(wh, writeText(dir, 'c.csv', CUSTOMERS_CSV), { kind: 'customers', mapping: notJson })).rejects.toBeInstanceOf(MappingError);
+    await expect(ingestFile(wh, writeText(dir, 'c2.csv', 'a,b\n1,2\n'), { kind: 'customers' })).rejects.toThrow(
+      /c2\.csv: no column for required field\(s\) customer_id, timezone/,
+    );
+    await expect(ingestFile(wh, join(dir, 'missing.csv'), { kind: 'customers' })).rejects.toThrow(/missing\.csv: file not found/);
+    expect(await wh.one('SELECT count(*) AS n FROM customers')).toEqual({ n: 0 });
+  });
+});

@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadMigrations, migrate, MigrationError, QueryError, Warehouse } from '../../warehouse/index.ts';
+import { tempDir } from '../helpers/tmp.ts';
+
+describe('warehouse', () => {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => cleanups.splice(0).forEach((c) => c()));
+
+  it('creates the file, applies migrations once, and re-opens without re-applying', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const first = await Warehouse.open(dir);
+    expect(first.migrations.applied.length).toBe(loadMigrations().length);
+    const tables = await first.query<{ name: string }>(`SELECT table_name AS name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY 1`);
+    expect(tables.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['customers', 'events', 'call_attempts', 'campaigns', 'consents', 'quarantine', 'ingest_runs', 'schema_migrations']),
+    );
+    await first.close();
+    const second = await Warehouse.open(dir);
+    expect(second.migrations.applied).toEqual([]);
+    await second.close();
+  });
+
+  it('binds parameters (positional, named, dates) instead of pasting them', async () => {
+    const wh = await Warehouse.open(':memory:');
+    const hostile = "x'); DROP TABLE customers; --";
+    const [row] = await wh.query<{ s: string; n: number; t: Date }>('SELECT $1 AS s, $2 AS n, $3::TIMESTAMPTZ AS t', [hostile, 42, new Date('2024-05-01T10:00:00Z')]);
+    expect(row).toEqual({ s: hostile, n: 42, t: new Date('2024-05-01T10:00:00Z') });
+    const named = await wh.one<{ a: number }>('SELECT $a + 1 AS a', { a: 1, unused: 'ignored' });
+    expect(named.a).toBe(2);
+    expect((await wh.query('SELECT count(*) AS n FROM customers'))[0]).toEqual({ n: 0 });
+    await wh.close();
+  });
+
+  it('returns Arrow tables and typed errors', async () => {
+    const wh = await Warehouse.open(':memory:');
+    const table = await wh.arrow('SELECT range AS i, range * 0.5 AS x, $1 AS s FROM range(3)', ['a']);
+    expect(table.numRows).toBe(3);
+    expect(table.getChild('x')?.toArray()).toEqual(Float64Array.from([0, 0.5, 1]));
+    await expect(wh.query('SELECT * FROM no_such_table')).rejects.toBeInstanceOf(QueryError);
+    await wh.close();
+    await expect(wh.query('SELECT 1')).rejects.toThrow(/closed/);
+  });
+
+  it('rolls a failed transaction back completely', async () => {
+    const wh = await Warehouse.open(':memory:');
+    await expect(
+      wh.transaction(async (tx) => {
+        await tx.run(`INSERT INTO campaigns (campaign_id, name) VALUES ('c1', 'one')`);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await wh.one('SELECT count(*) AS n FROM campaigns')).toEqual({ n: 0 });
+    await wh.close();
+  });
+
+  it('refuses an applied migration whose file changed', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const migrations = join(dir, 'migrations');
+    mkdirSync(migrations);
+    writeFileSync(join(migrations, '001_a.sql'), 'CREATE TABLE a (x INTEGER);');
+    const wh = await Warehouse.open(':memory:', { migrate: false });
+    const conn = wh.rawConnection;
+    expect((await migrate(conn, loadMigrations(migrations))).applied).toEqual([1]);
+    expect((await migrate(conn, loadMigrations(migrations))).applied).toEqual([]);
+    writeFileSync(join(migrations, '001_a.sql'), 'CREATE TABLE a (x BIGINT);');
+    await expect(migrate(conn, loadMigrations(migrations))).rejects.toBeInstanceOf(MigrationError);
+    await wh.close();
+  });
+});
