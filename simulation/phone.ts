@@ -95,13 +95,15 @@ export function e164(country: Country, nsn: string): string {
 
 /** Number of messy spellings `formatMessy` knows for a country. */
 export function formatVariants(country: Country): number {
-  return country === 'GB' ? 8 : country === 'US' ? 6 : country === 'DE' ? 5 : 4;
+  return country === 'GB' ? 8 : country === 'DE' ? 5 : 4;
 }
 
 /**
- * One of several human spellings of a number, all of which libphonenumber-js parses back to the
- * same E.164 with default region GB (the CRM's home country: national formats only for GB,
- * the others carry +CC or the 00 international prefix).
+ * One of several human spellings of a number. Every spelling parses back to the same E.164
+ * both with the mapping's default region (GB, the CRM's home country) and with the customer's
+ * own country (what an ingest that reads the row's zone would use): national formats only for
+ * GB, `00` international prefixes only where both GB and the home country dial out with 00
+ * (DE, ES), `+CC` everywhere.
  */
 export function formatMessy(country: Country, nsn: string, variant: number): string {
   const cc = COUNTRY_CODES[country];
@@ -124,13 +126,11 @@ export function formatMessy(country: Country, nsn: string, variant: number): str
       const a = nsn.slice(0, 3);
       const b = nsn.slice(3, 6);
       const c = nsn.slice(6);
-      switch (variant % 6) {
+      switch (variant % 4) {
         case 0: return `+1 ${a}-${b}-${c}`;
         case 1: return `+1 (${a}) ${b} ${c}`;
-        case 2: return `001 ${a} ${b} ${c}`;
-        case 3: return `+1${nsn}`;
-        case 4: return `+1.${a}.${b}.${c}`;
-        default: return `001-${a}-${b}-${c}`;
+        case 2: return `+1${nsn}`;
+        default: return `+1.${a}.${b}.${c}`;
       }
     }
     case 'DE': {
@@ -152,7 +152,7 @@ export function formatMessy(country: Country, nsn: string, variant: number): str
       switch (variant % 4) {
         case 0: return `+${cc} ${a} ${b} ${c}`;
         case 1: return country === 'AU' ? `+61 (0)${a} ${b} ${c}` : `0034 ${nsn}`;
-        case 2: return country === 'AU' ? `0061 ${a} ${b} ${c}` : `+34-${a}-${b.slice(0, 2)}-${b.slice(2)}${c.slice(0, 1)}-${c.slice(1)}`;
+        case 2: return country === 'AU' ? `+61-${a}-${b}-${c}` : `+34-${a}-${b.slice(0, 2)}-${b.slice(2)}${c.slice(0, 1)}-${c.slice(1)}`;
         default: return `+${cc}${nsn}`;
       }
     }
