@@ -12,7 +12,6 @@ import { Worker } from 'node:worker_threads';
 import { initTf } from '../tf-backend.ts';
 import { SegmentsInputError, SegmentsWorkerError } from './errors.ts';
 import type { AssignMode, BlockSums } from './shard.ts';
-import { kernelsFor } from './kernels.ts';
 import { LloydShard } from './shard.ts';
 import type { WorkerReply, WorkerRequest } from './protocol.ts';
 
@@ -135,22 +134,22 @@ export async function shutdownWorkers(): Promise<void> {
 
 // ---------------------------------------------------------------------------------------
 
-/** Column means and population variances of X, in float64 (one pass). */
-export function columnMoments(X: Float32Array, n: number, d: number): { mean: Float64Array; variance: Float64Array } {
-  // Sums shifted by the first row keep the variance accurate for columns far from zero.
-  const shift = new Float64Array(d);
-  for (let q = 0; q < d; q++) shift[q] = X[q] as number;
-  const s1 = new Float64Array(d);
-  const s2 = new Float64Array(d);
-  kernelsFor(d).moments(X, 0, n, shift, s1, s2);
-  const mean = new Float64Array(d);
-  const variance = new Float64Array(d);
-  for (let q = 0; q < d; q++) {
-    const m = (s1[q] as number) / n;
-    variance[q] = Math.max(0, (s2[q] as number) / n - m * m);
-    mean[q] = m + (shift[q] as number);
-  }
-  return { mean, variance };
+/** Mean of up to 4,096 evenly spaced rows: a cheap centre for the upload (see ShardOptions). */
+function sampleCenter(X: Float32Array, n: number, d: number): Float64Array {
+  const step = Math.max(1, Math.floor(n / 4096));
+  const c = new Float64Array(d);
+  let m = 0;
+  for (let i = 0; i < n; i += step, m++) for (let q = 0; q < d; q++) c[q] = (c[q] as number) + (X[i * d + q] as number);
+  for (let q = 0; q < d; q++) c[q] = (c[q] as number) / m;
+  return c;
+}
+
+/**
+ * Allocates an n × d matrix in shared memory. Filling X there (e.g. reading a file straight
+ * into it) spares the engine its copy of X when it uses worker threads.
+ */
+export function allocateShared(n: number, d: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(n * d * 4));
 }
 
 /** X resident across threads, with the shared label (and distance) arrays of the current fit. */
@@ -189,7 +188,7 @@ export class LloydEngine {
       throw new SegmentsInputError(`chunkRows must be a positive integer, got ${chunkRows}.`);
     }
     const nWorkers = Math.min(resolveWorkers(opts.workers, n, d), Math.max(0, n - 1));
-    const { mean, variance } = columnMoments(X, n, d);
+    const center = sampleCenter(X, n, d);
 
     let Xs = X;
     let labels: Int32Array;
@@ -210,9 +209,10 @@ export class LloydEngine {
     const shards = nWorkers + 1;
     const bounds = Array.from({ length: shards + 1 }, (_, s) => Math.round((s * n) / shards));
     const ws = nWorkers > 0 ? await leaseWorkers(nWorkers) : [];
+    let opened: Promise<WorkerReply>[] = [];
     try {
       // Workers upload their blocks while the main thread uploads block 0.
-      const opened = ws.map((w, s) =>
+      opened = ws.map((w, s) =>
         w.call({
           op: 'open',
           x: Xs.buffer as SharedArrayBuffer,
@@ -223,19 +223,38 @@ export class LloydEngine {
           rowEnd: bounds[s + 2] as number,
           d,
           chunkRows,
-          center: mean,
+          center,
         }),
       );
       const end0 = bounds[1] as number;
-      const local = new LloydShard(Xs.subarray(0, end0 * d), end0, d, labels.subarray(0, end0), { chunkRows, center: mean });
+      const local = new LloydShard(Xs.subarray(0, end0 * d), end0, d, labels.subarray(0, end0), { chunkRows, center });
+      // Column moments come from the upload pass of every block, combined here.
+      const s1 = Float64Array.from(local.s1);
+      const s2 = Float64Array.from(local.s2);
       try {
-        await Promise.all(opened);
+        for (const r of await Promise.all(opened)) {
+          if (r.ok && r.op === 'open') {
+            for (let q = 0; q < d; q++) {
+              s1[q] = (s1[q] as number) + (r.s1[q] as number);
+              s2[q] = (s2[q] as number) + (r.s2[q] as number);
+            }
+          }
+        }
       } catch (e) {
         local.dispose();
         throw e;
       }
+      const c32 = Float64Array.from(Float32Array.from(center)); // the shift the shards used
+      const mean = new Float64Array(d);
+      const variance = new Float64Array(d);
+      for (let q = 0; q < d; q++) {
+        const m = (s1[q] as number) / n;
+        mean[q] = (c32[q] as number) + m;
+        variance[q] = Math.max(0, (s2[q] as number) / n - m * m);
+      }
       return new LloydEngine(Xs, n, d, mean, variance, labels, dist, bounds, local, ws);
     } catch (e) {
+      await Promise.allSettled(opened);
       await Promise.allSettled(ws.map((w) => w.call({ op: 'close' })));
       returnWorkers(ws);
       throw e;
@@ -250,7 +269,7 @@ export class LloydEngine {
   async assign(centroids: Float32Array, k: number, mode: AssignMode): Promise<BlockSums> {
     this.assertOpen();
     const replies = this.workers.map((w) => w.call({ op: 'assign', centroids, k, mode }));
-    const total = this.local.assign(centroids, k, mode);
+    const total = await this.settleOnThrow(replies, () => this.local.assign(centroids, k, mode));
     for (const r of await Promise.all(replies)) {
       if (r.ok && r.op === 'assign') {
         total.changed += r.changed;
@@ -271,9 +290,74 @@ export class LloydEngine {
     const replies = this.workers.map((w) =>
       w.call({ op: 'distances', centroids, out: dist.buffer as SharedArrayBuffer, outByteOffset: dist.byteOffset }),
     );
-    let total = this.local.distances(centroids, dist.subarray(0, this.bounds[1] as number));
+    let total = await this.settleOnThrow(replies, () => this.local.distances(centroids, dist.subarray(0, this.bounds[1] as number)));
     for (const r of await Promise.all(replies)) if (r.ok && r.op === 'distances') total += r.total;
     return total;
+  }
+
+  // --- k-means++ seeding (see kmeanspp.ts): per-block Σ D(x)² come back one per thread ----
+
+  /** First row offset of each block, and the end (n). */
+  get blockStarts(): readonly number[] {
+    return this.bounds;
+  }
+
+  /** Starts seeding with centre c; returns each block's Σ D(x)². */
+  async ppBegin(c: Float32Array): Promise<Float64Array> {
+    return this.perBlock({ op: 'ppBegin', c }, () => this.local.ppBegin(c));
+  }
+
+  /** Σ min(D(x)², ‖x − p‖²) over all rows, for each of the L candidate points P (L × d). */
+  async ppTrial(P: Float32Array, L: number): Promise<Float64Array> {
+    this.assertOpen();
+    const replies = this.workers.map((w) => w.call({ op: 'ppTrial', P, L }));
+    const pots = await this.settleOnThrow(replies, () => this.local.ppTrial(P, L));
+    for (const r of await Promise.all(replies)) {
+      if (r.ok && r.op === 'ppTrial') for (let t = 0; t < L; t++) pots[t] = (pots[t] as number) + (r.pots[t] as number);
+    }
+    return pots;
+  }
+
+  /** Adds candidate t of the last trial (or, t < 0, the point c); returns each block's Σ D(x)². */
+  async ppCommit(t: number, c: Float32Array | null): Promise<Float64Array> {
+    return this.perBlock({ op: 'ppCommit', t, c }, () => this.local.ppCommit(t, c));
+  }
+
+  /** Global rows at the given block-local positions (`targets[b]`, ascending) of the cumulative D(x)². */
+  async ppPick(targets: Float64Array[]): Promise<Int32Array[]> {
+    this.assertOpen();
+    const replies = this.workers.map((w, b) => w.call({ op: 'ppPick', targets: targets[b + 1] ?? new Float64Array(0) }));
+    const local = await this.settleOnThrow(replies, () => this.local.ppPick(targets[0] ?? new Float64Array(0)));
+    const out = [local];
+    for (const r of await Promise.all(replies)) if (r.ok && r.op === 'ppPick') out.push(r.rows);
+    return out;
+  }
+
+  /** Frees the seeding state in every block. */
+  async ppEnd(): Promise<void> {
+    await this.perBlock({ op: 'ppEnd' }, () => (this.local.ppEnd(), 0));
+  }
+
+  private async perBlock(req: WorkerRequest, local: () => number): Promise<Float64Array> {
+    this.assertOpen();
+    const replies = this.workers.map((w) => w.call(req));
+    const out = new Float64Array(this.workers.length + 1);
+    out[0] = await this.settleOnThrow(replies, local);
+    const got = await Promise.all(replies);
+    got.forEach((r, b) => {
+      if (r.ok && (r.op === 'ppBegin' || r.op === 'ppCommit' || r.op === 'ppEnd')) out[b + 1] = r.pot;
+    });
+    return out;
+  }
+
+  /** Runs the main thread's share; if it throws, lets the workers' replies settle first. */
+  private async settleOnThrow<T>(replies: Promise<unknown>[], local: () => T): Promise<T> {
+    try {
+      return local();
+    } catch (e) {
+      await Promise.allSettled(replies);
+      throw e;
+    }
   }
 
   /** Frees the tensors in every thread and returns the workers to the pool. */

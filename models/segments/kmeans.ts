@@ -139,7 +139,7 @@ export async function fitOnEngine(engine: LloydEngine, opts: KMeansOptions): Pro
   let best: KMeansResult | undefined;
   for (let r = 0; r < o.nInit; r++) {
     const runRng = rng.fork();
-    const C0 = o.init === 'k-means++' ? kmeansPlusPlus(engine.X, n, d, o.k, runRng) : o.init.slice();
+    const C0 = o.init === 'k-means++' ? await kmeansPlusPlus(engine, o.k, runRng) : o.init.slice();
     const run = await lloyd(engine, C0, o.k, o.maxIter, tolAbs, r, o.onIteration);
     if (best === undefined || run.inertia < best.inertia) {
       best = {

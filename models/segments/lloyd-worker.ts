@@ -12,6 +12,11 @@ let shard: LloydShard | undefined;
 let rowStart = 0;
 let rowEnd = 0;
 
+function open(): LloydShard {
+  if (shard === undefined) throw new Error('request before open');
+  return shard;
+}
+
 function handle(msg: WorkerRequest): WorkerReply {
   switch (msg.op) {
     case 'open': {
@@ -22,7 +27,7 @@ function handle(msg: WorkerRequest): WorkerReply {
       const X = new Float32Array(msg.x, msg.xByteOffset + rowStart * msg.d * 4, rows * msg.d);
       const labels = new Int32Array(msg.labels, msg.labelsByteOffset + rowStart * 4, rows);
       shard = new LloydShard(X, rows, msg.d, labels, { chunkRows: msg.chunkRows, center: msg.center });
-      return { ok: true, op: 'open' };
+      return { ok: true, op: 'open', s1: shard.s1, s2: shard.s2 };
     }
     case 'assign': {
       if (shard === undefined) throw new Error('assign before open');
@@ -34,6 +39,20 @@ function handle(msg: WorkerRequest): WorkerReply {
       const out = new Float32Array(msg.out, msg.outByteOffset + rowStart * 4, rowEnd - rowStart);
       return { ok: true, op: 'distances', total: shard.distances(msg.centroids, out) };
     }
+    case 'ppBegin':
+      return { ok: true, op: 'ppBegin', pot: open().ppBegin(msg.c) };
+    case 'ppTrial':
+      return { ok: true, op: 'ppTrial', pots: open().ppTrial(msg.P, msg.L) };
+    case 'ppCommit':
+      return { ok: true, op: 'ppCommit', pot: open().ppCommit(msg.t, msg.c) };
+    case 'ppPick': {
+      const rows = open().ppPick(msg.targets);
+      for (let i = 0; i < rows.length; i++) rows[i] = (rows[i] as number) + rowStart;
+      return { ok: true, op: 'ppPick', rows };
+    }
+    case 'ppEnd':
+      open().ppEnd();
+      return { ok: true, op: 'ppEnd', pot: 0 };
     case 'close':
       shard?.dispose();
       shard = undefined;

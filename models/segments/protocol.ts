@@ -30,14 +30,26 @@ export interface DistancesRequest {
   outByteOffset: number;
 }
 
+/** k-means++ seeding steps, mirrored from `LloydShard.pp*`. */
+export type SeedRequest =
+  | { op: 'ppBegin'; c: Float32Array }
+  | { op: 'ppTrial'; P: Float32Array; L: number }
+  | { op: 'ppCommit'; t: number; c: Float32Array | null }
+  | { op: 'ppPick'; targets: Float64Array }
+  | { op: 'ppEnd' };
+
 export interface CloseRequest {
   op: 'close';
 }
 
-export type WorkerRequest = OpenRequest | AssignRequest | DistancesRequest | CloseRequest;
+export type WorkerRequest = OpenRequest | AssignRequest | DistancesRequest | SeedRequest | CloseRequest;
 
 export type WorkerReply =
-  | { ok: true; op: 'ready' | 'open' | 'close' }
+  | { ok: true; op: 'ready' | 'close' }
+  | { ok: true; op: 'open'; s1: Float64Array; s2: Float64Array }
   | { ok: true; op: 'assign'; sums: Float64Array; counts: Float64Array; changed: number }
   | { ok: true; op: 'distances'; total: number }
+  | { ok: true; op: 'ppBegin' | 'ppCommit' | 'ppEnd'; pot: number }
+  | { ok: true; op: 'ppTrial'; pots: Float64Array }
+  | { ok: true; op: 'ppPick'; rows: Int32Array }
   | { ok: false; error: string };

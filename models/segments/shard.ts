@@ -32,7 +32,7 @@ export interface ShardOptions {
   /** Rows per tensor chunk: bounds the chunk × k distance matrix held at once. */
   chunkRows: number;
   /**
-   * Offset subtracted from every row on upload (the data mean). The E-step works with the
+   * Offset subtracted from every row on upload (≈ the data mean). The E-step works with the
    * expansion ‖c‖² − 2x·c in float32, which loses precision far from the origin; centring
    * first (as scikit-learn does) keeps it.
    */
@@ -49,6 +49,9 @@ export class LloydShard {
   private counts = new Float64Array(0);
   private sumsK = -1;
   private disposed = false;
+  /** Σ(x − center) and Σ(x − center)² per column over the block (float64), from the upload pass. */
+  readonly s1: Float64Array;
+  readonly s2: Float64Array;
   /** The upload offset, rounded to float32 exactly as the resident rows were shifted. */
   private readonly center: Float64Array;
 
@@ -68,6 +71,9 @@ export class LloydShard {
     const { chunkRows } = opts;
     const center32 = Float32Array.from(opts.center);
     this.center = Float64Array.from(center32);
+    this.s1 = new Float64Array(d);
+    this.s2 = new Float64Array(d);
+    this.kern.moments(X, 0, rows, this.center, this.s1, this.s2);
     const mu = tf.tensor1d(center32, 'float32');
     try {
       for (let r = 0; r < rows; r += chunkRows) {
@@ -95,19 +101,7 @@ export class LloydShard {
    */
   assign(centroids: Float32Array, k: number, mode: AssignMode): BlockSums {
     this.assertOpen();
-    const { d, X, labels, center } = this;
-    // W = −2 (C − μ)ᵀ  (d × k),  b = ‖C − μ‖²  (k)
-    const w = new Float32Array(d * k);
-    const b = new Float32Array(k);
-    for (let j = 0; j < k; j++) {
-      let s = 0;
-      for (let q = 0; q < d; q++) {
-        const c = (centroids[j * d + q] as number) - (center[q] as number);
-        w[q * k + j] = -2 * c;
-        s += c * c;
-      }
-      b[j] = s;
-    }
+    const { d, X, labels } = this;
     const full = mode === 'fresh' || (mode === 'update' && this.sumsK !== k);
     if (full) {
       this.sums = new Float64Array(k * d);
@@ -117,8 +111,7 @@ export class LloydShard {
       this.sumsK = -1;
     }
     const { sums, counts } = this;
-    const W = tf.tensor2d(w, [d, k], 'float32');
-    const bias = tf.tensor1d(b, 'float32');
+    const [W, bias] = this.weights(centroids, k);
     let changed = 0;
     // Moving a row costs ~4× summing one, so past this many moves re-summing is cheaper.
     const moveLimit = mode === 'update' ? this.rows >>> 2 : 0;
@@ -165,6 +158,163 @@ export class LloydShard {
   }
 
   /**
+   * W = −2 (C − μ)ᵀ (d × k) and b = ‖C − μ‖² (k), so that x·W + b = ‖x − c‖² − ‖x‖² for the
+   * centred rows x. (Untransposed on purpose: tfjs-wasm 4.22's fused matMul adds the bias
+   * wrongly when transposeB is set.)
+   */
+  private weights(C: Float32Array, k: number): [tf.Tensor2D, tf.Tensor1D] {
+    const { d, center } = this;
+    const w = new Float32Array(d * k);
+    const b = new Float32Array(k);
+    for (let j = 0; j < k; j++) {
+      let s = 0;
+      for (let q = 0; q < d; q++) {
+        const c = (C[j * d + q] as number) - (center[q] as number);
+        w[q * k + j] = -2 * c;
+        s += c * c;
+      }
+      b[j] = s;
+    }
+    return [tf.tensor2d(w, [d, k], 'float32'), tf.tensor1d(b, 'float32')];
+  }
+
+  // --- k-means++ seeding support (see kmeanspp.ts) ---------------------------------------
+
+  /** ‖x‖² of every centred row (computed on first use). */
+  private norms: Float32Array | undefined;
+  /** D(x)²: squared distance of every row to its nearest chosen centre. */
+  private closest: Float64Array | undefined;
+  /** Squared distances to the last trial's candidates, rows × L. */
+  private trial: Float32Array | undefined;
+  private trialL = 0;
+
+  /**
+   * Squared distances (rows × L) from every row to the L points P (L × d), through the same
+   * matMul expansion as the E-step, clamped at 0.
+   */
+  private pointDistances(P: Float32Array, L: number): Float32Array {
+    this.assertOpen();
+    if (this.norms === undefined) {
+      const norms = new Float32Array(this.rows);
+      for (let c = 0; c < this.chunks.length; c++) {
+        const t = tf.tidy(() => tf.sum(tf.square(this.chunks[c] as tf.Tensor2D), 1));
+        norms.set(t.dataSync() as Float32Array, this.starts[c] as number);
+        t.dispose();
+      }
+      this.norms = norms;
+    }
+    const norms = this.norms;
+    const out = new Float32Array(this.rows * L);
+    const [W, bias] = this.weights(P, L);
+    try {
+      for (let c = 0; c < this.chunks.length; c++) {
+        const D = tf.fused.matMul({ a: this.chunks[c] as tf.Tensor2D, b: W, bias });
+        const v = D.dataSync() as Float32Array;
+        D.dispose();
+        const start = this.starts[c] as number;
+        const m = v.length / L;
+        for (let i = 0, o = 0; i < m; i++) {
+          const xx = norms[start + i] as number;
+          for (let t = 0; t < L; t++, o++) {
+            const dd = xx + (v[o] as number);
+            out[start * L + o] = dd > 0 ? dd : 0;
+          }
+        }
+      }
+    } finally {
+      W.dispose();
+      bias.dispose();
+    }
+    return out;
+  }
+
+  /** Starts seeding with the first centre c (d values); returns the block's Σ D(x)². */
+  ppBegin(c: Float32Array): number {
+    const D = this.pointDistances(c, 1);
+    const closest = Float64Array.from(D);
+    this.closest = closest;
+    let pot = 0;
+    for (let i = 0; i < this.rows; i++) pot += closest[i] as number;
+    return pot;
+  }
+
+  /** For each of the L candidates P (L × d): the block's Σ min(D(x)², ‖x − p‖²). */
+  ppTrial(P: Float32Array, L: number): Float64Array {
+    const closest = this.ppState();
+    const D = this.pointDistances(P, L);
+    this.trial = D;
+    this.trialL = L;
+    const pots = new Float64Array(L);
+    for (let i = 0, o = 0; i < this.rows; i++) {
+      const cl = closest[i] as number;
+      for (let t = 0; t < L; t++, o++) {
+        const v = D[o] as number;
+        pots[t] = (pots[t] as number) + (v < cl ? v : cl);
+      }
+    }
+    return pots;
+  }
+
+  /**
+   * Adds a centre: candidate `t` of the last trial, or (t < 0) the point c. Returns the
+   * block's new Σ D(x)².
+   */
+  ppCommit(t: number, c: Float32Array | null): number {
+    const closest = this.ppState();
+    let D: Float32Array;
+    let L: number;
+    if (t >= 0 && this.trial !== undefined && t < this.trialL) {
+      D = this.trial;
+      L = this.trialL;
+    } else if (c !== null) {
+      D = this.pointDistances(c, 1);
+      L = 1;
+      t = 0;
+    } else {
+      throw new Error('ppCommit needs a trial candidate or a point');
+    }
+    let pot = 0;
+    for (let i = 0; i < this.rows; i++) {
+      const v = D[i * L + t] as number;
+      const cl = closest[i] as number;
+      const m = v < cl ? v : cl;
+      closest[i] = m;
+      pot += m;
+    }
+    this.trial = undefined;
+    return pot;
+  }
+
+  /**
+   * Rows (block-local) at the given positions of the cumulative D(x)² (ascending targets in
+   * [0, block Σ D(x)²)): a draw with probability ∝ D(x)².
+   */
+  ppPick(targets: Float64Array): Int32Array {
+    const closest = this.ppState();
+    const out = new Int32Array(targets.length);
+    let acc = 0;
+    let i = 0;
+    for (let t = 0; t < targets.length; t++) {
+      const r = targets[t] as number;
+      while (i < this.rows - 1 && acc + (closest[i] as number) <= r) acc += closest[i++] as number;
+      out[t] = i;
+    }
+    return out;
+  }
+
+  /** Frees the seeding state. */
+  ppEnd(): void {
+    this.closest = undefined;
+    this.trial = undefined;
+    this.norms = undefined;
+  }
+
+  private ppState(): Float64Array {
+    if (this.closest === undefined) throw new Error('k-means++ step before ppBegin');
+    return this.closest;
+  }
+
+  /**
    * Exact squared distance (float64 differences) of every row to its labelled centroid,
    * into `out` (the block's slice); returns their sum, the block's inertia.
    */
@@ -179,6 +329,7 @@ export class LloydShard {
     this.disposed = true;
     for (const t of this.chunks) t.dispose();
     this.chunks.length = 0;
+    this.ppEnd();
   }
 
   private assertOpen(): void {
