@@ -184,7 +184,9 @@ export function decide(lead: LeadFacts, history: ContactHistory | null, now: Dat
       isHoliday(policy, d) || (history !== null && history.attemptsOnLocalDay(d, zone) >= policy.perDay)
         ? CLOSED
         : policy.hoursByWeekday[isoWeekday(d)]!;
-    next = nextOpenInstant(earliest, zone, spansOf, HORIZON_MS);
+    // Round up: a threshold with a fractional millisecond (e.g. a backoff factor of 1.3) would
+    // otherwise truncate, in `new Date`, to an instant that is still refused.
+    next = nextOpenInstant(Math.ceil(earliest), zone, spansOf, HORIZON_MS);
   }
   const decision: Decision = { allowed: false, code, reason };
   if (next !== null) decision.nextAllowedAt = new Date(next);
