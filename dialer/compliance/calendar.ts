@@ -6,6 +6,11 @@ export type DaySpans = readonly (readonly [number, number])[];
 
 export const CLOSED: DaySpans = [];
 
+/** Which spans of each local day are open (a class, not a closure: it is built per decision). */
+export interface DayCalendar {
+  spansOf(day: number): DaySpans;
+}
+
 /** Whether local day `day` (days since 1970-01-01) is one of the policy's holidays. */
 export function isHoliday(policy: CompliancePolicy, day: number): boolean {
   if (policy.holidayDays.has(day)) return true;
@@ -33,7 +38,7 @@ export function inSpans(spans: DaySpans, msOfDay: number): boolean {
 const STEP_MS = 12 * HOUR_MS;
 
 /**
- * Earliest instant `t ≥ fromMs` whose local wall clock in `zone` lies inside `spansOf(localDay)`,
+ * Earliest instant `t ≥ fromMs` whose local wall clock in `zone` lies inside `calendar.spansOf(localDay)`,
  * or null if there is none before `fromMs + horizonMs` (or the zone is unknown).
  *
  * Exact across DST: time is cut into stretches of constant UTC offset (a transition is located by
@@ -44,7 +49,7 @@ const STEP_MS = 12 * HOUR_MS;
 export function nextOpenInstant(
   fromMs: number,
   zone: string,
-  spansOf: (day: number) => DaySpans,
+  calendar: DayCalendar,
   horizonMs: number,
 ): number | null {
   let a = fromMs;
@@ -66,7 +71,7 @@ export function nextOpenInstant(
       segEnd = hi;
       next = offsetAt(hi, zone)!;
     }
-    const found = firstOpenInStretch(a, segEnd, oa, spansOf);
+    const found = firstOpenInStretch(a, segEnd, oa, calendar);
     if (found !== null) return found;
     a = segEnd;
     oa = next;
@@ -75,13 +80,13 @@ export function nextOpenInstant(
 }
 
 /** First open instant in `[a, b)`, on which the UTC offset is constantly `off`. */
-function firstOpenInStretch(a: number, b: number, off: number, spansOf: (day: number) => DaySpans): number | null {
+function firstOpenInStretch(a: number, b: number, off: number, calendar: DayCalendar): number | null {
   const wallA = a + off;
   const wallB = b + off;
   const lastDay = Math.floor((wallB - 1) / DAY_MS);
   for (let day = Math.floor(wallA / DAY_MS); day <= lastDay; day++) {
     const base = day * DAY_MS;
-    for (const [s, e] of spansOf(day)) {
+    for (const [s, e] of calendar.spansOf(day)) {
       const lo = Math.max(base + s * MINUTE_MS, wallA);
       const hi = Math.min(base + e * MINUTE_MS, wallB);
       if (lo < hi) return lo - off;

@@ -1,5 +1,5 @@
 import { CLOSED, inSpans, isHoliday, nextOpenInstant } from './calendar.ts';
-import type { DaySpans } from './calendar.ts';
+import type { DayCalendar, DaySpans } from './calendar.ts';
 import { ComplianceInputError } from './errors.ts';
 import type { ContactHistory } from './history.ts';
 import type { LeadFacts } from './lead.ts';
@@ -67,6 +67,39 @@ function describeSpans(spans: DaySpans): string {
   return spans.map(([s, e]) => `${formatMinuteOfDay(s)}–${formatMinuteOfDay(e)}`).join(', ');
 }
 
+/** `HH:MM wkd YYYY-MM-DD in Zone` for reasons. */
+function describeLocal(msOfDay: number, day: number, zone: string): string {
+  return `${formatMinuteOfDay(Math.floor(msOfDay / MINUTE_MS))} ${WEEKDAYS[isoWeekday(day) - 1]} ${formatDayNumber(day)} in ${zone}`;
+}
+
+/** The first temporary rule that fails (rules are checked in BLOCK_CODES order). */
+class FirstFailure {
+  code: BlockCode | null = null;
+  reason = '';
+  note(code: BlockCode, reason: string): void {
+    if (this.code === null) {
+      this.code = code;
+      this.reason = reason;
+    }
+  }
+}
+
+/** A lead's calling days for the nextAllowedAt search: holidays, weekdays and the daily cap. */
+class LeadCalendar implements DayCalendar {
+  constructor(
+    private readonly policy: CompliancePolicy,
+    private readonly history: ContactHistory | null,
+    private readonly zone: string,
+  ) {}
+
+  spansOf(day: number): DaySpans {
+    const p = this.policy;
+    if (isHoliday(p, day)) return CLOSED;
+    if (this.history !== null && this.history.attemptsOnLocalDay(day, this.zone) >= p.perDay) return CLOSED;
+    return p.hoursByWeekday[isoWeekday(day)]!;
+  }
+}
+
 function hm(ms: number): string {
   const total = Math.round(ms / MINUTE_MS);
   const h = Math.floor(total / 60);
@@ -110,21 +143,13 @@ export function decide(lead: LeadFacts, history: ContactHistory | null, now: Dat
   // Temporary refusals: note the first one, and the instant `earliest` from which every
   // time-monotone rule (cooldowns, rolling caps, gaps) is satisfied; the calendar (window, days,
   // holidays, daily cap) is then searched from there.
-  // (`as` keeps TypeScript from narrowing these to their initial values: `fail` assigns them.)
-  let code = null as BlockCode | null;
-  let reason = '';
-  const fail = (c: BlockCode, r: string) => {
-    if (code === null) {
-      code = c;
-      reason = r;
-    }
-  };
+  const first = new FirstFailure();
   let earliest = nowMs;
 
   if (history !== null && history.lastAbandonedAt !== null) {
     const until = history.lastAbandonedAt + policy.abandonedCooldownMs;
     if (nowMs < until) {
-      fail('abandoned_cooldown', `a call was abandoned at ${new Date(history.lastAbandonedAt).toISOString()}: no automated redial for ${hm(policy.abandonedCooldownMs)}`);
+      first.note('abandoned_cooldown', `a call was abandoned at ${new Date(history.lastAbandonedAt).toISOString()}: no automated redial for ${hm(policy.abandonedCooldownMs)}`);
       earliest = Math.max(earliest, until);
     }
   }
@@ -133,29 +158,27 @@ export function decide(lead: LeadFacts, history: ContactHistory | null, now: Dat
   const day = Math.floor(wall / DAY_MS);
   const msOfDay = wall - day * DAY_MS;
   const weekday = isoWeekday(day);
-  const localDesc = () =>
-    `${formatMinuteOfDay(Math.floor(msOfDay / MINUTE_MS))} ${WEEKDAYS[weekday - 1]} ${formatDayNumber(day)} in ${zone}`;
   const todaySpans = policy.hoursByWeekday[weekday]!;
-  if (isHoliday(policy, day)) fail('holiday', `${formatDayNumber(day)} is a holiday in the callee's calendar (${zone})`);
-  else if (todaySpans.length === 0) fail('day_not_allowed', `no calls on ${WEEKDAYS[weekday - 1]} (local ${localDesc()})`);
+  if (isHoliday(policy, day)) first.note('holiday', `${formatDayNumber(day)} is a holiday in the callee's calendar (${zone})`);
+  else if (todaySpans.length === 0) first.note('day_not_allowed', `no calls on ${WEEKDAYS[weekday - 1]} (local ${describeLocal(msOfDay, day, zone)})`);
   else if (!inSpans(todaySpans, msOfDay))
-    fail('outside_window', `outside the calling window: local ${localDesc()}, allowed ${describeSpans(todaySpans)}`);
+    first.note('outside_window', `outside the calling window: local ${describeLocal(msOfDay, day, zone)}, allowed ${describeSpans(todaySpans)}`);
 
   const today = history === null ? 0 : history.attemptsOnLocalDay(day, zone);
   if (today >= policy.perDay) {
-    fail('daily_cap', `${today} attempts already on local day ${formatDayNumber(day)} (cap ${policy.perDay})`);
+    first.note('daily_cap', `${today} attempts already on local day ${formatDayNumber(day)} (cap ${policy.perDay})`);
     if (policy.perDay === 0) earliest = Infinity;
   }
 
   const last24 = history === null ? 0 : history.attemptsAfter(nowMs - DAY_MS);
   if (last24 >= policy.per24h) {
-    fail('rolling_24h_cap', `${last24} attempts in the last 24 h (cap ${policy.per24h})`);
+    first.note('rolling_24h_cap', `${last24} attempts in the last 24 h (cap ${policy.per24h})`);
     earliest = Math.max(earliest, policy.per24h === 0 ? Infinity : history!.attemptTimeFromEnd(policy.per24h - 1)! + DAY_MS);
   }
   for (const cap of policy.rolling) {
     const n = history === null ? 0 : history.attemptsAfter(nowMs - cap.windowMs);
     if (n >= cap.max) {
-      fail('rolling_cap', `${n} attempts in the last ${cap.hours} h (cap ${cap.max})`);
+      first.note('rolling_cap', `${n} attempts in the last ${cap.hours} h (cap ${cap.max})`);
       earliest = Math.max(earliest, cap.max === 0 ? Infinity : history!.attemptTimeFromEnd(cap.max - 1)! + cap.windowMs);
     }
   }
@@ -165,30 +188,26 @@ export function decide(lead: LeadFacts, history: ContactHistory | null, now: Dat
     const run = history!.consecutiveUnanswered(policy.backoffMask);
     const backoff = run > 0 ? Math.min(policy.backoffMaxMs, policy.backoffBaseMs * policy.backoffFactor ** (run - 1)) : 0;
     if (nowMs < last + policy.minGapMs)
-      fail('min_gap', `last attempt ${hm(nowMs - last)} ago; the minimum gap is ${hm(policy.minGapMs)}`);
+      first.note('min_gap', `last attempt ${hm(nowMs - last)} ago; the minimum gap is ${hm(policy.minGapMs)}`);
     else if (nowMs < last + backoff)
-      fail('backoff', `${run} unanswered attempt${run === 1 ? '' : 's'} in a row: wait ${hm(backoff)} after the last one (${hm(nowMs - last)} so far)`);
+      first.note('backoff', `${run} unanswered attempt${run === 1 ? '' : 's'} in a row: wait ${hm(backoff)} after the last one (${hm(nowMs - last)} so far)`);
     earliest = Math.max(earliest, last + Math.max(policy.minGapMs, backoff));
   }
 
-  if (code === null) {
+  if (first.code === null) {
     return {
       allowed: true,
-      reason: `allowed: local ${localDesc()}; ${today + 1}/${policy.perDay} today, ${last24 + 1}/${policy.per24h} in 24 h, ${inCampaign + 1}/${policy.perCampaign ?? '∞'} in campaign`,
+      reason: `allowed: local ${describeLocal(msOfDay, day, zone)}; ${today + 1}/${policy.perDay} today, ${last24 + 1}/${policy.per24h} in 24 h, ${inCampaign + 1}/${policy.perCampaign ?? '∞'} in campaign`,
     };
   }
 
   let next: number | null = null;
   if (Number.isFinite(earliest) && policy.anyOpenWeekday) {
-    const spansOf = (d: number): DaySpans =>
-      isHoliday(policy, d) || (history !== null && history.attemptsOnLocalDay(d, zone) >= policy.perDay)
-        ? CLOSED
-        : policy.hoursByWeekday[isoWeekday(d)]!;
     // Round up: a threshold with a fractional millisecond (e.g. a backoff factor of 1.3) would
     // otherwise truncate, in `new Date`, to an instant that is still refused.
-    next = nextOpenInstant(Math.ceil(earliest), zone, spansOf, HORIZON_MS);
+    next = nextOpenInstant(Math.ceil(earliest), zone, new LeadCalendar(policy, history, zone), HORIZON_MS);
   }
-  const decision: Decision = { allowed: false, code, reason };
+  const decision: Decision = { allowed: false, code: first.code, reason: first.reason };
   if (next !== null) decision.nextAllowedAt = new Date(next);
   return decision;
 }

@@ -73,12 +73,42 @@ function partsSlow(f: Intl.DateTimeFormat, ms: number): number[] {
 }
 
 /**
+ * Offsets are cached at 6-hour UTC bucket boundaries, per zone. When both ends of a bucket have
+ * the same offset, so does every instant in it — assuming no zone has two transitions within
+ * 6 h that cancel out, which holds for the tz database in modern times (the calendar scan makes
+ * the same assumption). A bucket holding a transition is computed exactly for each instant.
+ */
+const BUCKET_MS = 6 * HOUR_MS;
+const MAX_CACHED_BUCKETS = 50_000;
+const boundaryOffsets = new Map<string, Map<number, number>>();
+
+function boundaryOffset(cache: Map<number, number>, k: number, f: Intl.DateTimeFormat): number {
+  let o = cache.get(k);
+  if (o === undefined) {
+    if (cache.size >= MAX_CACHED_BUCKETS) cache.clear();
+    o = exactOffset(k * BUCKET_MS, f);
+    cache.set(k, o);
+  }
+  return o;
+}
+
+/**
  * UTC offset of `zone` at instant `ms`, in milliseconds (local wall clock = `ms + offset`),
  * or `null` for an unknown zone.
  */
 export function offsetAt(ms: number, zone: string): number | null {
   const f = formatterFor(zone);
   if (f === null) return null;
+  let cache = boundaryOffsets.get(zone);
+  if (cache === undefined) boundaryOffsets.set(zone, (cache = new Map()));
+  const k = Math.floor(ms / BUCKET_MS);
+  const start = boundaryOffset(cache, k, f);
+  if (start === boundaryOffset(cache, k + 1, f)) return start;
+  return exactOffset(ms, f);
+}
+
+/** The offset straight from Intl, uncached. */
+function exactOffset(ms: number, f: Intl.DateTimeFormat): number {
   // The fast path reads the formatted string; odd output (or years < 1000) falls back to parts.
   let p = parseEnUs(f.format(ms));
   if (p === null || p[2]! < 1000) p = partsSlow(f, ms);
