@@ -50,8 +50,9 @@ export type Decision =
       reason: string;
       /**
        * For a temporary refusal: the earliest instant at which `decide` will allow this lead if
-       * nothing is recorded meanwhile (exact, so the dialer can skip the lead until then).
-       * Absent for permanent refusals and when nothing opens within about a year.
+       * neither its facts nor the history change meanwhile — exact (to the millisecond), so the
+       * dialer can skip the lead until then. Absent for permanent refusals, and when nothing
+       * opens within 400 days (no open weekday, a cap of 0).
        */
       nextAllowedAt?: Date;
     };
