@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import type { Warehouse } from '../../warehouse/index.ts';
+import type { SqlParams, Warehouse } from '../../warehouse/index.ts';
 
 export const PHONE_TABLE = '__phone_map';
 
@@ -17,28 +17,36 @@ export function normalisePhone(raw: string, region: string): PhoneResult {
 }
 
 /**
- * Builds `__phone_map(raw, region, e164, error)` for the distinct (number, region) pairs the
- * query yields: phone parsing is JavaScript (libphonenumber-js), so it runs once per distinct
- * number, and the rows join to the result in SQL.
+ * Builds `__phone_map(raw, region, e164, error)` for the distinct (number, region) pairs of
+ * `pairsSql`. Pairs seen by an earlier ingest come from `phone_normalisations`; only new ones
+ * are parsed (in JavaScript, once each) and remembered.
  */
-export async function buildPhoneMap(wh: Warehouse, distinctSql: string, params: Record<string, unknown>): Promise<number> {
-  await wh.run(`CREATE OR REPLACE TEMP TABLE ${PHONE_TABLE} (raw VARCHAR, region VARCHAR, e164 VARCHAR, error VARCHAR)`);
-  const pairs = await wh.columns(distinctSql, params as never);
-  const raws = (pairs.raw ?? []) as string[];
-  const regions = (pairs.region ?? []) as string[];
-  const appender = await wh.rawConnection.createAppender(PHONE_TABLE, 'main', 'temp');
-  for (let i = 0; i < raws.length; i++) {
-    const raw = raws[i]!;
-    const region = regions[i]!;
-    const result = normalisePhone(raw, region);
-    appender.appendVarchar(raw);
-    appender.appendVarchar(region);
-    if (result.e164) appender.appendVarchar(result.e164);
-    else appender.appendNull();
-    if (result.error) appender.appendVarchar(result.error);
-    else appender.appendNull();
-    appender.endRow();
+export async function buildPhoneMap(wh: Warehouse, pairsSql: string, params: SqlParams = {}): Promise<{ distinct: number; parsed: number }> {
+  await wh.run(`CREATE OR REPLACE TEMP TABLE ${PHONE_TABLE} AS
+    SELECT q.raw, q.region, p.e164, p.error, p.raw IS NOT NULL AS cached
+    FROM (SELECT DISTINCT raw, region FROM (${pairsSql}) WHERE raw IS NOT NULL) q
+    LEFT JOIN phone_normalisations p ON p.raw = q.raw AND p.region = q.region`, params);
+  const fresh = await wh.columns(`SELECT raw, region FROM ${PHONE_TABLE} WHERE NOT cached`);
+  const raws = (fresh.raw ?? []) as string[];
+  const regions = (fresh.region ?? []) as string[];
+  if (raws.length) {
+    await wh.run('CREATE OR REPLACE TEMP TABLE __phone_new (raw VARCHAR, region VARCHAR, e164 VARCHAR, error VARCHAR)');
+    const appender = await wh.rawConnection.createAppender('__phone_new', 'main', 'temp');
+    for (let i = 0; i < raws.length; i++) {
+      const result = normalisePhone(raws[i]!, regions[i]!);
+      appender.appendVarchar(raws[i]!);
+      appender.appendVarchar(regions[i]!);
+      if (result.e164) appender.appendVarchar(result.e164);
+      else appender.appendNull();
+      if (result.error) appender.appendVarchar(result.error);
+      else appender.appendNull();
+      appender.endRow();
+    }
+    appender.closeSync();
+    await wh.run(`INSERT INTO phone_normalisations SELECT raw, region, e164, error FROM __phone_new`);
+    await wh.run(`UPDATE ${PHONE_TABLE} m SET e164 = n.e164, error = n.error FROM __phone_new n WHERE n.raw = m.raw AND n.region = m.region`);
+    await wh.run('DROP TABLE __phone_new');
   }
-  appender.closeSync();
-  return raws.length;
+  const total = await wh.one<{ n: number }>(`SELECT count(*) AS n FROM ${PHONE_TABLE}`);
+  return { distinct: total.n, parsed: raws.length };
 }

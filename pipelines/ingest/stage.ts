@@ -65,9 +65,12 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
   const newLineSql = { '\r\n': `'\\r\\n'`, '\n': `'\\n'`, '\r': `'\\r'` }[dialect.newLine];
   await wh.run('DROP TABLE IF EXISTS __rej_err');
   await wh.run('DROP TABLE IF EXISTS __rej_scan');
+  const hasNewline = Array.from({ length: total }, (_, i) => `contains(${col(i)}, ${nlChar})`).join(' OR ');
   try {
-    await wh.run(`CREATE TEMP TABLE __stg_raw AS
-      SELECT row_number() OVER () AS __ord, *
+    // record order is file order (DuckDB preserves insertion order), so the provisional line of
+    // a record is its position + 1; exact unless quoted newlines or rejected records came before
+    await wh.run(`CREATE TEMP TABLE ${STAGE_TABLE} AS
+      SELECT row_number() OVER () + 1 AS __line, coalesce(${hasNewline}, false) AS __multiline, *
       FROM read_csv(${quoteLiteralPath(file.path)}, columns = {${columnsSpec}}, delim = ${delimSql},
         quote = '"', escape = '"', header = true, auto_detect = false, new_line = ${newLineSql},
         null_padding = true, parallel = false, store_rejects = true,
@@ -75,30 +78,16 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
   } catch (cause) {
     throw new IngestError(file.path, `cannot read as CSV: ${(cause as Error).message}`, { cause });
   }
-  // Physical line numbers. DuckDB numbers rejected records by record (header = 1), not by
-  // line; a parsed record's record number is its position plus the rejects before it, and its
-  // line adds the newlines inside quoted fields of every record before it.
-  const nlExpr =
-    Array.from({ length: total }, (_, i) => `coalesce(length(${col(i)}) - length(replace(${col(i)}, ${nlChar}, '')), 0)`).join(' + ') || '0';
   const trimmedRaw = `trim(csv_line, chr(10) || chr(13))`;
   await wh.run(`CREATE TEMP TABLE __rej_rec AS
     SELECT line AS rec, any_value(${trimmedRaw}) AS raw, string_agg(DISTINCT error_type, ', ') AS reason,
            any_value(length(${trimmedRaw}) - length(replace(${trimmedRaw}, ${nlChar}, ''))) AS nl
     FROM __rej_err GROUP BY line`);
-  // reject k (in order) follows exactly the parsed records whose compressed position exceeds rec - k
-  await wh.run(`CREATE TEMP TABLE __rej_pos AS
-    SELECT cpos, max(k) AS k FROM (SELECT rec - row_number() OVER (ORDER BY rec) AS cpos, row_number() OVER (ORDER BY rec) AS k FROM __rej_rec)
-    GROUP BY cpos`);
-  await wh.run(`CREATE TEMP TABLE __records AS
-    WITH valid AS (
-      SELECT v.__ord, 1 + v.__ord + coalesce(r.k, 0) AS rec, ${nlExpr} AS nl
-      FROM __stg_raw v ASOF LEFT JOIN __rej_pos r ON 1 + v.__ord > r.cpos
-    ), allrec AS (SELECT __ord, rec, nl FROM valid UNION ALL SELECT NULL, rec, nl FROM __rej_rec)
-    SELECT __ord, rec, rec + coalesce(sum(nl) OVER (ORDER BY rec ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS __line
-    FROM allrec`);
-  const keep = Array.from({ length: total }, (_, i) => `v.${col(i)}`).join(', ');
-  await wh.run(`CREATE TEMP TABLE ${STAGE_TABLE} AS
-    SELECT r.__line, ${keep} FROM __stg_raw v JOIN __records r ON r.__ord = v.__ord`);
+  const irregular = await wh.one<{ rejects: number; multiline: number }>(
+    `SELECT (SELECT count(*) FROM __rej_rec) AS rejects, (SELECT count(*) FROM ${STAGE_TABLE} WHERE __multiline) AS multiline`,
+  );
+  if (irregular.rejects > 0 || irregular.multiline > 0) await fixLineNumbers(wh, total, nlChar);
+  else await wh.run(`CREATE TEMP TABLE __records (__ord BIGINT, rec BIGINT, __line BIGINT)`);
   await wh.run(`INSERT INTO ${REJECT_TABLE}
     SELECT r.__line, j.raw,
       CASE WHEN j.reason LIKE '%TOO MANY COLUMNS%' THEN 'the line has more fields than the header (' || ${names.length} || ')'
@@ -113,7 +102,8 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
     SELECT __line, ${csvRawSql(total, dialect.delimiter)}, 'the line has more fields than the header (' || ${names.length} || ')'
     FROM ${STAGE_TABLE} WHERE ${extraCheck}`);
   await wh.run(`DELETE FROM ${STAGE_TABLE} WHERE ${extraCheck}`);
-  for (const t of ['__stg_raw', '__records', '__rej_rec', '__rej_pos', '__rej_err', '__rej_scan']) await wh.run(`DROP TABLE IF EXISTS ${t}`);
+  await wh.run(`ALTER TABLE ${STAGE_TABLE} DROP COLUMN __multiline`);
+  for (const t of ['__records', '__rej_rec', '__rej_pos', '__rej_err', '__rej_scan']) await wh.run(`DROP TABLE IF EXISTS ${t}`);
   return {
     columns: names,
     parsed: await countOf(wh, STAGE_TABLE),
@@ -122,6 +112,29 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
     rawSql: csvRawSql(names.length, dialect.delimiter),
     rawParams: {},
   };
+}
+
+/**
+ * Exact physical line numbers when the cheap ones are wrong. DuckDB numbers rejected records
+ * by record (header = 1), not by line; a parsed record's record number is its position plus
+ * the rejects before it, and its line adds the newlines inside quoted fields of every record
+ * before it. Builds `__records(__ord, rec, __line)` and rewrites `__stg.__line`.
+ */
+async function fixLineNumbers(wh: Warehouse, total: number, nlChar: string): Promise<void> {
+  const nlExpr =
+    Array.from({ length: total }, (_, i) => `coalesce(length(${col(i)}) - length(replace(${col(i)}, ${nlChar}, '')), 0)`).join(' + ') || '0';
+  // reject k (in order) follows exactly the parsed records whose compressed position exceeds rec - k
+  await wh.run(`CREATE TEMP TABLE __rej_pos AS
+    SELECT cpos, max(k) AS k FROM (SELECT rec - row_number() OVER (ORDER BY rec) AS cpos, row_number() OVER (ORDER BY rec) AS k FROM __rej_rec)
+    GROUP BY cpos`);
+  await wh.run(`CREATE TEMP TABLE __records AS
+    WITH valid AS (
+      SELECT v.__line - 1 AS __ord, v.__line + coalesce(r.k, 0) AS rec, CASE WHEN v.__multiline THEN ${nlExpr} ELSE 0 END AS nl
+      FROM ${STAGE_TABLE} v ASOF LEFT JOIN __rej_pos r ON v.__line > r.cpos
+    ), allrec AS (SELECT __ord, rec, nl FROM valid UNION ALL SELECT NULL, rec, nl FROM __rej_rec)
+    SELECT __ord, rec, rec + coalesce(sum(nl) OVER (ORDER BY rec ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS __line
+    FROM allrec`);
+  await wh.run(`UPDATE ${STAGE_TABLE} SET __line = r.__line FROM __records r WHERE r.__ord = ${STAGE_TABLE}.__line - 1`);
 }
 
 /** Rebuilds a CSV line from staged columns, quoting fields that need it. */

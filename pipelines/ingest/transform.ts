@@ -36,10 +36,7 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
   const params = new ParamBag();
   const has = (field: string) => resolution.fieldColumn.has(field);
   const cleanCols = [...resolution.fieldColumn.keys()].map((f) => `${cleanSql(f, resolution, mapping, params)} AS c_${f}`);
-  if (!has('timezone')) cleanCols.push('NULL::VARCHAR AS c_timezone');
-  if (!has('country')) cleanCols.push('NULL::VARCHAR AS c_country');
-  const cleanCte = `clean AS (SELECT s.__line, ${cleanCols.join(', ')} FROM ${STAGE_TABLE} s)`;
-
+  for (const f of ['timezone', 'country', 'phone']) if (!has(f)) cleanCols.push(`NULL::VARCHAR AS c_${f}`);
   const refersToCustomer = spec.kind !== 'customers';
   const defaultTz = params.bind(mapping.defaultTimezone);
   const defaultRegion = params.bind(mapping.defaultRegion.toUpperCase());
@@ -49,32 +46,29 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
   const regionExpr = refersToCustomer
     ? `coalesce(upper(c.c_country), cu.country, z.country, zc.country, ${defaultRegion})`
     : `coalesce(upper(c.c_country), z.country, ${defaultRegion})`;
-  const joins = `LEFT JOIN ${ZONE_TABLE} z ON z.name = c.c_timezone
-    ${refersToCustomer ? `LEFT JOIN customers cu ON cu.customer_id = c.c_customer_id LEFT JOIN ${ZONE_TABLE} zc ON zc.name = cu.timezone` : ''}`;
-
-  if (has('phone')) {
-    await buildPhoneMap(
-      wh,
-      `WITH ${cleanCte} SELECT DISTINCT c.c_phone AS raw, ${regionExpr} AS region FROM clean c ${joins} WHERE c.c_phone IS NOT NULL`,
-      params.values,
-    );
-  } else {
-    await wh.run(`CREATE OR REPLACE TEMP TABLE ${PHONE_TABLE} (raw VARCHAR, region VARCHAR, e164 VARCHAR, error VARCHAR)`);
-  }
-  const phoneJoin = has('phone')
-    ? `LEFT JOIN ${PHONE_TABLE} pm ON pm.raw = c.c_phone AND pm.region = ${regionExpr}`
-    : `LEFT JOIN ${PHONE_TABLE} pm ON false`;
 
   const nowParam = params.bind(new Date(ctx.now.getTime() + CLOCK_SKEW_MS).toISOString());
   const values: string[] = [];
   const outputs: string[] = [];
   const errors: string[] = [];
+  const timestamps: string[] = [];
   for (const field of spec.fields) {
-    const formats = mapping.timestampFormats[field.name] ?? [];
-    const typed = typedSql(field, has(field.name), params, tzExpr, formats);
-    values.push(`${typed} AS v_${field.name}`);
     outputs.push(`v.v_${field.name} AS ${field.name}`);
     if (has(field.name)) errors.push(...checksSql(field, params, nowParam));
+    if (field.type === 'phone') continue; // joined in step 3
+    if (field.type === 'timestamp' && has(field.name)) {
+      // zoned text is exact; naive text is resolved per (zone, local hour) in step 2
+      const c = `c.c_${field.name}`;
+      const formats = mapping.timestampFormats[field.name] ?? [];
+      const naive = formats.length
+        ? `coalesce(try_cast(${c} AS TIMESTAMP), try_strptime(${c}, ${params.bindList(formats)}))`
+        : `try_cast(${c} AS TIMESTAMP)`;
+      values.push(`CASE WHEN regexp_matches(${c}, '${ZONED_TIME_RE}') THEN try_cast(${c} AS TIMESTAMPTZ) END AS __zoned_${field.name}`);
+      values.push(`CASE WHEN NOT regexp_matches(${c}, '${ZONED_TIME_RE}') THEN ${naive} END AS __naive_${field.name}`);
+      timestamps.push(field.name);
+    } else {
+      values.push(`${typedSql(field, has(field.name), params)} AS v_${field.name}`);
+    }
   }
   if (refersToCustomer) {
     errors.push(`CASE WHEN v.c_customer_id IS NOT NULL AND v.__cu_id IS NULL
@@ -84,40 +78,67 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
     errors.push(`CASE WHEN v.v_converted AND v.v_disposition <> 'answered'
       THEN 'converted: a conversion needs an answered call (disposition ' || v.v_disposition || ')' END`);
   }
+  const extraCols = resolution.extraColumns;
+  const keepExtras = spec.kind === 'customers' && extraCols.length > 0;
 
+  // 1. clean text, typed values, the row's zone and dialling region (joins to zones, customers).
+  // Kept as a CTE, not a table: steps 2 and 3 read only the few columns they need from it,
+  // and DuckDB computes only those, so the wide row is materialised once, at the end.
+  const vCte = `clean AS (SELECT s.__line, ${cleanCols.join(', ')}${keepExtras ? ', ' + extraCols.map((i) => `s.${col(i)}`).join(', ') : ''}
+                    FROM ${STAGE_TABLE} s),
+     v AS (SELECT c.*, ${values.join(', ')}, ${tzExpr} AS __tz, ${regionExpr} AS __region
+            ${refersToCustomer ? ', cu.customer_id AS __cu_id, cu.phone_hash AS __cu_phone_hash' : ''}
+     FROM clean c
+     LEFT JOIN ${ZONE_TABLE} z ON z.name = c.c_timezone
+     ${refersToCustomer ? `LEFT JOIN customers cu ON cu.customer_id = c.c_customer_id LEFT JOIN ${ZONE_TABLE} zc ON zc.name = cu.timezone` : ''})`;
+
+  // 2. naive local times → UTC. ICU's per-row zone conversion costs seconds per million rows,
+  // so each distinct (zone, local hour) is converted once and the minutes added back: offsets
+  // change only on whole hours in every zone with data, and a time inside a DST gap moves
+  // forward exactly as ICU moves it.
+  const joins: string[] = [];
+  const computed: string[] = [];
+  if (timestamps.length) {
+    const hours = timestamps.map((f) => `SELECT __tz AS tz, date_trunc('hour', __naive_${f}) AS h FROM v WHERE __naive_${f} IS NOT NULL`);
+    await wh.run(
+      `CREATE OR REPLACE TEMP TABLE __hours AS WITH ${vCte}
+       SELECT tz, h, timezone(tz, h) AS utc FROM (SELECT DISTINCT tz, h FROM (${hours.join(' UNION ALL ')}))`,
+      params.values,
+    );
+    timestamps.forEach((f, i) => {
+      joins.push(`LEFT JOIN __hours h${i} ON h${i}.tz = v.__tz AND h${i}.h = date_trunc('hour', v.__naive_${f})`);
+      computed.push(`coalesce(v.__zoned_${f}, h${i}.utc + (v.__naive_${f} - date_trunc('hour', v.__naive_${f}))) AS v_${f}`);
+    });
+  }
+
+  // 3. phone numbers, parsed once per distinct (text, region), then the checks
+  if (has('phone')) await buildPhoneMap(wh, `WITH ${vCte} SELECT c_phone AS raw, __region AS region FROM v`, params.values);
+  else await wh.run(`CREATE OR REPLACE TEMP TABLE ${PHONE_TABLE} (raw VARCHAR, region VARCHAR, e164 VARCHAR, error VARCHAR)`);
+  joins.push(`LEFT JOIN ${PHONE_TABLE} pm ON pm.raw = v.c_phone AND pm.region = v.__region`);
   // the salted hash is the only form of the number analytics keep
   const salt = params.bind(ctx.phoneSalt);
+  computed.push('pm.e164 AS v_phone', 'pm.error AS __phone_error', `CASE WHEN pm.e164 IS NOT NULL THEN sha256(${salt} || pm.e164) END AS __phone_hash`);
+
   const extras: string[] = [];
-  const extraCols = resolution.extraColumns;
   if (spec.kind === 'customers') {
     extras.push('v.v_phone AS phone_e164', 'v.__phone_hash AS phone_hash');
     extras.push(
-      extraCols.length && spec.keepExtraAs
+      keepExtras
         ? `to_json(map(${params.bindList(extraCols.map((i) => resolution.columnNames[i]!))}, [${extraCols.map((i) => `v.${col(i)}`).join(', ')}])) AS attributes`
         : 'NULL::JSON AS attributes',
     );
   } else if (spec.kind === 'call-attempts') {
     extras.push('coalesce(v.v_phone_hash, v.__phone_hash, v.__cu_phone_hash) AS __phone_hash');
   }
-  const keepExtras = spec.kind === 'customers' && extraCols.length > 0;
-
   await wh.run(
     `CREATE OR REPLACE TEMP TABLE ${TYPED_TABLE} AS
-     WITH ${cleanCte}, v AS (
-       SELECT c.*, ${values.join(', ')}, pm.error AS __phone_error,
-              CASE WHEN pm.e164 IS NOT NULL THEN sha256(${salt} || pm.e164) END AS __phone_hash
-              ${refersToCustomer ? ', cu.customer_id AS __cu_id, cu.phone_hash AS __cu_phone_hash' : ''}
-              ${keepExtras ? ', ' + extraCols.map((i) => `s.${col(i)}`).join(', ') : ''}
-       FROM clean c
-       ${keepExtras ? `JOIN ${STAGE_TABLE} s ON s.__line = c.__line` : ''}
-       ${joins}
-       ${phoneJoin}
-     )
+     WITH ${vCte}, w AS (SELECT v.*, ${computed.join(', ')} FROM v ${joins.join(' ')})
      SELECT v.__line, ${outputs.join(', ')}${extras.length ? ', ' + extras.join(', ') : ''},
             list_filter([${errors.join(',\n ') || 'NULL::VARCHAR'}], x -> x IS NOT NULL) AS __errors
-     FROM v`,
+     FROM w AS v`,
     params.values,
   );
+  await wh.run('DROP TABLE IF EXISTS __hours');
 }
 
 /** The source text of a field after trimming, null tokens and the mapping's value map. */
@@ -137,7 +158,7 @@ function cleanSql(field: string, resolution: Resolution, mapping: Mapping, param
 }
 
 /** The typed value of a field, computed once (in CTE `v`) from its clean text `c.c_<field>`. */
-function typedSql(field: FieldSpec, present: boolean, params: ParamBag, tzExpr: string, formats: readonly string[]): string {
+function typedSql(field: FieldSpec, present: boolean, params: ParamBag): string {
   if (!present) return `${field.defaultSql ?? 'NULL'}::${sqlType(field)}`;
   const c = `c.c_${field.name}`;
   let value: string;
@@ -160,16 +181,10 @@ function typedSql(field: FieldSpec, present: boolean, params: ParamBag, tzExpr: 
     case 'enum':
       value = `CASE WHEN list_contains(${params.bindList(field.values ?? [])}, lower(${c})) THEN lower(${c}) END`;
       break;
-    case 'timestamp': {
-      const naive = formats.length
-        ? `coalesce(try_cast(${c} AS TIMESTAMP), try_strptime(${c}, ${params.bindList(formats)}))`
-        : `try_cast(${c} AS TIMESTAMP)`;
-      value = `CASE WHEN regexp_matches(${c}, '${ZONED_TIME_RE}') THEN try_cast(${c} AS TIMESTAMPTZ) ELSE timezone(${tzExpr}, ${naive}) END`;
-      break;
-    }
+    case 'timestamp':
+      throw new Error('timestamps are typed in buildTyped (zoned text, or naive text per zone and hour)');
     case 'phone':
-      value = 'pm.e164';
-      break;
+      throw new Error('phone numbers are typed in buildTyped (joined to the parsed numbers)');
     case 'timezone':
       value = 'z.name';
       break;

@@ -1,0 +1,108 @@
+/**
+ * npm run bench:ingest [-- --rows 10000000 --customers 200000]
+ *
+ * Ingests a generated call-log CSV (CRM-style names, naive local times, result codes, Y/N,
+ * dialled numbers) through the full pipeline — mapping, validation, phone normalisation,
+ * dedup, idempotency check, quarantine — and times it against plain DuckDB reading the same
+ * file into a table (`CREATE TABLE … AS SELECT * FROM read_csv(…)`), in the same run.
+ */
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { ingestFile } from '../pipelines/index.ts';
+import { quoteLiteralPath, Warehouse } from '../warehouse/index.ts';
+
+const { values } = parseArgs({
+  options: { rows: { type: 'string', default: '10000000' }, customers: { type: 'string', default: '200000' }, keep: { type: 'boolean', default: false } },
+});
+const rows = Number(values.rows);
+const customers = Number(values.customers);
+const dir = mkdtempSync(join(tmpdir(), 'dialwise-bench-ingest-'));
+const log = (s: string) => console.log(s);
+
+async function makeFiles(): Promise<{ customersCsv: string; callsCsv: string }> {
+  const customersCsv = join(dir, 'customers.csv');
+  const callsCsv = join(dir, 'call_log.csv');
+  const inst = await DuckDBInstance.create(':memory:');
+  const c = await inst.connect();
+  const zones = `['Europe/London','America/New_York','America/Los_Angeles','Australia/Sydney','Europe/Berlin']`;
+  // UK mobile numbers 07400 000000 + i are valid for libphonenumber-js
+  await c.run(`COPY (
+    SELECT 'C' || i AS CustID, 'Name ' || i AS FullName,
+           '07' || (400000000 + i)::VARCHAR AS Mobile, ${zones}[1 + (i % 5)::BIGINT] AS TZ, 'GB' AS Country,
+           CASE WHEN i % 10 = 0 THEN 'N' ELSE 'Y' END AS Consent
+    FROM range(${customers}) t(i)) TO ${quoteLiteralPath(customersCsv)} (HEADER, DELIMITER ';')`);
+  await c.run(`COPY (
+    SELECT 'A' || i AS CallID, 'CMP' || (i % 7) AS Campaign, 'C' || (hash(i) % ${customers}) AS CustID,
+           '07' || (400000000 + hash(i) % ${customers})::VARCHAR AS DialledNumber,
+           strftime(TIMESTAMP '2024-01-01 08:00:00' + to_seconds((hash(i * 7) % (200 * 86400))::BIGINT), '%Y-%m-%d %H:%M:%S') AS CallStart,
+           ['ANS','NOA','BSY','VM','ANS','NOA','NOA','REJ'][1 + (hash(i * 3) % 8)::BIGINT] AS Result,
+           (hash(i * 5) % 40)::INTEGER AS RingSec,
+           CASE WHEN hash(i * 3) % 8 IN (0, 4) THEN (hash(i * 11) % 600)::INTEGER ELSE 0 END AS TalkSec,
+           CASE WHEN hash(i * 3) % 8 IN (0, 4) AND hash(i * 13) % 10 = 0 THEN 'Y' ELSE 'N' END AS Sale,
+           CASE WHEN hash(i * 3) % 8 IN (0, 4) AND hash(i * 13) % 10 = 0 THEN round((hash(i) % 50000) / 100.0, 2) END AS SaleValue,
+           CASE WHEN hash(i * 17) % 500 = 0 THEN 'Y' ELSE 'N' END AS OptOut,
+           CASE WHEN i % 3 = 0 THEN 'AGENT' ELSE 'ROBOT' END AS HandledBy
+    FROM range(${rows}) t(i)) TO ${quoteLiteralPath(callsCsv)} (HEADER)`);
+  c.closeSync();
+  inst.closeSync();
+  return { customersCsv, callsCsv };
+}
+
+const customerMapping = {
+  columns: { CustID: 'customer_id', FullName: 'name', Mobile: 'phone', TZ: 'timezone', Country: 'country', Consent: 'consent' },
+  defaultRegion: 'GB',
+};
+const callMapping = {
+  columns: {
+    CallID: 'attempt_id', Campaign: 'campaign_id', CustID: 'customer_id', DialledNumber: 'phone', CallStart: 'started_at',
+    Result: 'disposition', RingSec: 'ring_seconds', TalkSec: 'talk_seconds', Sale: 'converted', SaleValue: 'conversion_value',
+    OptOut: 'opted_out', HandledBy: 'handled_by',
+  },
+  values: {
+    disposition: { ANS: 'answered', NOA: 'no_answer', BSY: 'busy', VM: 'voicemail', REJ: 'rejected' },
+    handled_by: { AGENT: 'agent', ROBOT: 'robot' },
+  },
+};
+
+async function plainCopy(path: string): Promise<number> {
+  const inst = await DuckDBInstance.create(join(dir, 'plain.duckdb'));
+  const c = await inst.connect();
+  const t0 = performance.now();
+  await c.run(`CREATE TABLE t AS SELECT * FROM read_csv(${quoteLiteralPath(path)})`);
+  const seconds = (performance.now() - t0) / 1000;
+  c.closeSync();
+  inst.closeSync();
+  return seconds;
+}
+
+try {
+  log(`generating ${customers.toLocaleString('en-US')} customers and ${rows.toLocaleString('en-US')} call-log rows in ${dir} …`);
+  const { customersCsv, callsCsv } = await makeFiles();
+  writeFileSync(join(dir, 'customers.json'), JSON.stringify(customerMapping));
+  writeFileSync(join(dir, 'calls.json'), JSON.stringify(callMapping));
+  log(`call log: ${(statSync(callsCsv).size / 1e6).toFixed(0)} MB`);
+
+  const wh = await Warehouse.open(join(dir, 'wh'));
+  const cust = await ingestFile(wh, customersCsv, { kind: 'customers', mapping: join(dir, 'customers.json') });
+  log(`customers: ${cust.rowsLoaded} loaded in ${cust.seconds.toFixed(1)} s`);
+
+  const plain = await plainCopy(callsCsv);
+  const t0 = performance.now();
+  const report = await ingestFile(wh, callsCsv, {
+    kind: 'call-attempts',
+    mapping: join(dir, 'calls.json'),
+    onProgress: (p) => log(`  step ${p.step}/${p.steps} ${p.label} at ${((performance.now() - t0) / 1000).toFixed(1)} s`),
+  });
+  const ours = (performance.now() - t0) / 1000;
+  await wh.close();
+  if (report.rowsLoaded !== rows) throw new Error(`expected ${rows} rows loaded, got ${report.rowsLoaded} (${JSON.stringify(report.reasons)})`);
+  log('');
+  log(`plain DuckDB read_csv → table : ${plain.toFixed(2)} s  (${Math.round(rows / plain).toLocaleString('en-US')} rows/s)`);
+  log(`dialwise ingest (validated)   : ${ours.toFixed(2)} s  (${Math.round(rows / ours).toLocaleString('en-US')} rows/s)`);
+  log(`throughput ratio (ours/plain) : ${(plain / ours).toFixed(2)}  (target ≥ 0.5)`);
+} finally {
+  if (!values.keep) rmSync(dir, { recursive: true, force: true });
+}
