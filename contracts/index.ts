@@ -1,3 +1,4 @@
 export * from './errors.ts';
 export * from './call-attempt.ts';
 export * from './mapping.ts';
+export * from './published-run.ts';
