@@ -3,3 +3,4 @@ export { migrate, loadMigrations, type Migration, type MigrationReport } from '.
 export { WarehouseError, MigrationError, QueryError } from './errors.ts';
 export type { SqlParam, SqlParams } from './values.ts';
 export { quoteIdent, quoteLiteralPath } from './sql.ts';
+export { bulkAppend, type BulkColumn } from './bulk.ts';
