@@ -1,0 +1,1 @@
+export { publishRun, verifyRun, writeFileAtomic, type PublishInput } from './publish.ts';
