@@ -124,9 +124,9 @@ export function shiftWorkerLogit(rota: number, how: number): number {
 export const COEF = {
   answer: {
     agePerYear: 0.012,
-    levelSd: 0.5,
-    weekdayNoiseSd: 0.2,
-    hourNoiseSd: 0.22,
+    levelSd: 0.35,
+    weekdayNoiseSd: 0.06,
+    hourNoiseSd: 0.06,
     cap: 0.95,
   },
   conversion: {
@@ -137,7 +137,7 @@ export const COEF = {
     balanceTenure: 1.1,
     balanceNewCustomer: -0.8,
     young: -0.5,
-    individualSd: 0.35,
+    individualSd: 0.2,
     engagement: 0.9,
     fatiguePerAnswered7d: 0.5,
     robotMultiplier: 0.7,
@@ -149,11 +149,11 @@ export const COEF = {
     retired: 0.15,
     student: -0.2,
     sd: 0.65,
-    maxAmplitude: 0.7,
+    maxAmplitude: 0.5,
     minPeriodDays: 45,
     maxPeriodDays: 200,
-    slopeSdPer180Days: 0.35,
-    eventsPerDay: 0.035,
+    slopeSdPer180Days: 0.25,
+    eventsPerDay: 0.06,
   },
   optOut: {
     intercept: -3.7,

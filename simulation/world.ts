@@ -435,7 +435,11 @@ export class World {
       // truth: answering
       this.answerLevel[i] = COEF.answer.levelSd * rng.normal();
       const sU = rng.uniform();
-      this.answerShift[i] = sU < 0.25 ? -1 : sU < 0.75 ? 0 : 1;
+      // the daily curve runs an hour earlier for many older customers and later for many
+      // young ones (visible through age), and is shifted at random for a few others
+      const early = age >= 60 ? 0.35 : 0.05;
+      const late = age < 30 ? 0.35 : 0.05;
+      this.answerShift[i] = sU < early ? -1 : sU < early + late ? 1 : 0;
       this.rota[i] = occ === OCC.shift_worker ? drawRota(rng) : 0;
       this.voicemailP[i] = rng.uniform() < 0.65 ? 0.85 + 0.1 * rng.uniform() : 0.05;
       const rj = rng.uniform();
@@ -818,7 +822,7 @@ function pickIdx(cum: Float64Array, u: number): number {
 function drawRota(rng: Rng): number {
   const off1 = rng.int(7);
   const off2 = rng.uniform() < 0.6 ? (off1 + 1) % 7 : (off1 + 1 + rng.int(6)) % 7;
-  const fixed = rng.uniform() < 0.4;
+  const fixed = rng.uniform() < 0.75;
   const fixedType = [SHIFT_EARLY, SHIFT_LATE, SHIFT_NIGHT][rng.int(3)] as number;
   let rota = 0;
   for (let d = 0; d < 7; d++) {
