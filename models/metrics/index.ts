@@ -1,0 +1,35 @@
+// models/metrics: pure metric and calibration functions on typed arrays.
+export {
+  rocAuc,
+  prAuc,
+  logLoss,
+  brier,
+  ece,
+  calibrationBins,
+  liftByDecile,
+  binaryReport,
+  orderByScoreDesc,
+  type Numbers,
+  type CalibrationBin,
+  type DecileRow,
+  type BinaryReport,
+} from './classification.ts';
+export {
+  isotonicRegression,
+  fitIsotonic,
+  applyIsotonic,
+  fitPlatt,
+  applyPlatt,
+  fitCalibrator,
+  calibrate,
+  applyCalibration,
+  crossFitCalibration,
+  logit,
+  sigmoid,
+  type Calibrator,
+  type CalibrationMethod,
+  type IsotonicCalibrator,
+  type PlattCalibrator,
+  type IdentityCalibrator,
+} from './calibration.ts';
+export { MetricsInputError } from './errors.ts';
