@@ -221,7 +221,10 @@ print(json.dumps({
 `;
       const out = spawnSync(PYTHON, ['-c', script, input], { encoding: 'utf8' });
       expect(out.status, out.stderr).toBe(0);
-      const sk = JSON.parse(out.stdout) as Record<string, number> & { iso: number[]; platt: [number, number] };
+      const sk = JSON.parse(out.stdout) as {
+        auc: number; auc_w: number; ap: number; ap_w: number; ll: number; ll_w: number; brier_w: number;
+        iso: number[]; platt: [number, number];
+      };
       expect(rocAuc(y, p)).toBeCloseTo(sk.auc, 10);
       expect(rocAuc(y, p, w)).toBeCloseTo(sk.auc_w, 10);
       expect(prAuc(y, p)).toBeCloseTo(sk.ap, 10);
