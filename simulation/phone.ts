@@ -12,11 +12,20 @@ interface NumberSpace {
   readonly rest: number;
 }
 
+function blocks(...ranges: [number, number][]): string[] {
+  return ranges.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, k) => String(a + k)));
+}
+
 // Ranges checked against libphonenumber-js/max metadata (test/simulation/phone.test.ts):
-// GB 074/075/078, DE 151–179 blocks, ES 6xx, AU 040–043/046; US numbers are NPA-NXX-XXXX with
-// NXX in 200–999 minus N11 and 555.
+// GB 074x–078x blocks minus those of Jersey, Guernsey and the Isle of Man (07457, 07509, 07524,
+// 076xx, 07781, 07797, 07829, 07839 …), DE 151–179 blocks, ES 6xx, AU 040–043/046; US numbers
+// are NPA-NXX-XXXX with NXX in 200–999 minus N11 and 555.
 const SPACES: Record<Exclude<Country, 'US'>, NumberSpace> = {
-  GB: { countryCode: '44', prefixes: ['74', '75', '78'], rest: 8 },
+  GB: {
+    countryCode: '44',
+    prefixes: blocks([7400, 7456], [7458, 7508], [7510, 7523], [7525, 7599], [7800, 7828], [7830, 7838], [7840, 7899]),
+    rest: 6,
+  },
   DE: {
     countryCode: '49',
     prefixes: ['151', '152', '155', '156', '157', '159', '160', '162', '163', '170', '171', '172', '173', '174', '175', '176', '177', '178', '179'],
