@@ -61,10 +61,13 @@ else
 fi
 
 # --- npm packages -------------------------------------------------------------------------
+# `npm install` rather than `npm ci`: the lock file is written without the other platforms'
+# optional native packages (omit-lockfile-registry-resolved), which `npm ci` refuses; install
+# still pins every version the lock file names.
 stamp=node_modules/.dialwise-lock-stamp
 if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
-  say "installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  say "installing npm packages"
+  npm install --no-audit --no-fund --loglevel=error
   cp package-lock.json "$stamp"
 fi
 say "ready"

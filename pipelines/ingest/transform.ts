@@ -50,7 +50,7 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
   const nowParam = params.bind(new Date(ctx.now.getTime() + CLOCK_SKEW_MS).toISOString());
   const values: string[] = [];
   const outputs: string[] = [];
-  const errors: string[] = [];
+  const errors: Check[] = [];
   const timestamps: string[] = [];
   for (const field of spec.fields) {
     outputs.push(`v.v_${field.name} AS ${field.name}`);
@@ -71,12 +71,10 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
     }
   }
   if (refersToCustomer) {
-    errors.push(`CASE WHEN v.c_customer_id IS NOT NULL AND v.__cu_id IS NULL
-      THEN 'customer_id: unknown customer ''' || left(v.c_customer_id, 60) || ''' (ingest the customers file first)' END`);
+    errors.push({ when: `v.c_customer_id IS NOT NULL AND v.__cu_id IS NULL`, message: `'customer_id: unknown customer ''' || left(v.c_customer_id, 60) || ''' (ingest the customers file first)'` });
   }
   if (spec.kind === 'call-attempts') {
-    errors.push(`CASE WHEN v.v_converted AND v.v_disposition <> 'answered'
-      THEN 'converted: a conversion needs an answered call (disposition ' || v.v_disposition || ')' END`);
+    errors.push({ when: `v.v_converted AND v.v_disposition <> 'answered'`, message: `'converted: a conversion needs an answered call (disposition ' || v.v_disposition || ')'` });
   }
   const extraCols = resolution.extraColumns;
   const keepExtras = spec.kind === 'customers' && extraCols.length > 0;
@@ -134,11 +132,28 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
     `CREATE OR REPLACE TEMP TABLE ${TYPED_TABLE} AS
      WITH ${vCte}, w AS (SELECT v.*, ${computed.join(', ')} FROM v ${joins.join(' ')})
      SELECT v.__line, ${outputs.join(', ')}${extras.length ? ', ' + extras.join(', ') : ''},
-            list_filter([${errors.join(',\n ') || 'NULL::VARCHAR'}], x -> x IS NOT NULL) AS __errors
+            ${errorsSql(errors)} AS __errors
      FROM w AS v`,
     params.values,
   );
   await wh.run('DROP TABLE IF EXISTS __hours');
+}
+
+/** A reason a row is unusable: a condition and the message it produces ("field: reason"). */
+interface Check {
+  when: string;
+  message: string;
+}
+
+/**
+ * The list of a row's error messages. Most rows are clean, so a single OR of the conditions
+ * decides first, and only bad rows build the list of messages.
+ */
+function errorsSql(checks: readonly Check[]): string {
+  if (!checks.length) return '[]::VARCHAR[]';
+  const any = checks.map((c) => `coalesce(${c.when}, false)`).join(' OR ');
+  const list = checks.map((c) => `CASE WHEN ${c.when} THEN ${c.message} END`).join(',\n ');
+  return `CASE WHEN ${any} THEN list_filter([${list}], x -> x IS NOT NULL) ELSE []::VARCHAR[] END`;
 }
 
 /** The source text of a field after trimming, null tokens and the mapping's value map. */
@@ -196,17 +211,17 @@ function typedSql(field: FieldSpec, present: boolean, params: ParamBag): string 
 }
 
 /** Reasons a present field is unusable, each "field: reason", over `v.c_<field>` and `v.v_<field>`. */
-function checksSql(field: FieldSpec, params: ParamBag, nowParam: string): string[] {
+function checksSql(field: FieldSpec, params: ParamBag, nowParam: string): Check[] {
   const name = field.name;
   const c = `v.c_${name}`;
   const t = `v.v_${name}`;
   const shown = `'''' || left(${c}, 60) || ''''`;
-  const bad = (reason: string) => `CASE WHEN ${c} IS NOT NULL AND ${t} IS NULL THEN '${name}: ${reason}: ' || ${shown} END`;
-  const checks: string[] = [];
-  if (field.required) checks.push(`CASE WHEN ${c} IS NULL THEN '${name}: required value is missing' END`);
+  const bad = (reason: string): Check => ({ when: `${c} IS NOT NULL AND ${t} IS NULL`, message: `'${name}: ${reason}: ' || ${shown}` });
+  const checks: Check[] = [];
+  if (field.required) checks.push({ when: `${c} IS NULL`, message: `'${name}: required value is missing'` });
   switch (field.type) {
     case 'country':
-      checks.push(`CASE WHEN ${c} IS NOT NULL AND NOT regexp_full_match(${c}, '[A-Za-z]{2}') THEN '${name}: not a two-letter country code: ' || ${shown} END`);
+      checks.push({ when: `${c} IS NOT NULL AND NOT regexp_full_match(${c}, '[A-Za-z]{2}')`, message: `'${name}: not a two-letter country code: ' || ${shown}` });
       break;
     case 'integer':
       checks.push(bad('not a whole number'));
@@ -216,38 +231,34 @@ function checksSql(field: FieldSpec, params: ParamBag, nowParam: string): string
       break;
     case 'boolean':
       // a default fills in missing values only, so test the text, not the defaulted value
-      checks.push(
-        `CASE WHEN ${c} IS NOT NULL AND NOT (lower(${c}) IN ${TRUE_TOKENS} OR lower(${c}) IN ${FALSE_TOKENS}) THEN '${name}: not a yes/no value: ' || ${shown} END`,
-      );
+      checks.push({ when: `${c} IS NOT NULL AND NOT (lower(${c}) IN ${TRUE_TOKENS} OR lower(${c}) IN ${FALSE_TOKENS})`, message: `'${name}: not a yes/no value: ' || ${shown}` });
       break;
     case 'enum':
-      checks.push(
-        `CASE WHEN ${c} IS NOT NULL AND ${t} IS NULL THEN '${name}: unknown value ' || ${shown} || ${params.bind(` (expected ${(field.values ?? []).join(', ')})`)} END`,
-      );
+      checks.push({ when: `${c} IS NOT NULL AND ${t} IS NULL`, message: `'${name}: unknown value ' || ${shown} || ${params.bind(` (expected ${(field.values ?? []).join(', ')})`)}` });
       break;
     case 'timestamp':
       checks.push(bad('not a date/time'));
-      if (field.notFuture) checks.push(`CASE WHEN ${t} > ${nowParam}::TIMESTAMPTZ THEN '${name}: in the future: ' || ${shown} END`);
-      checks.push(`CASE WHEN ${t} < TIMESTAMPTZ '1900-01-01 00:00:00+00' THEN '${name}: implausibly old: ' || ${shown} END`);
+      if (field.notFuture) checks.push({ when: `${t} > ${nowParam}::TIMESTAMPTZ`, message: `'${name}: in the future: ' || ${shown}` });
+      checks.push({ when: `${t} < TIMESTAMPTZ '1900-01-01 00:00:00+00'`, message: `'${name}: implausibly old: ' || ${shown}` });
       break;
     case 'phone':
-      checks.push(`CASE WHEN ${c} IS NOT NULL AND ${t} IS NULL THEN '${name}: ' || coalesce(v.__phone_error, 'not a phone number') END`);
+      checks.push({ when: `${c} IS NOT NULL AND ${t} IS NULL`, message: `'${name}: ' || coalesce(v.__phone_error, 'not a phone number')` });
       break;
     case 'timezone':
-      checks.push(`CASE WHEN ${c} IS NOT NULL AND ${t} IS NULL THEN '${name}: unknown IANA time zone ' || ${shown} END`);
+      checks.push({ when: `${c} IS NOT NULL AND ${t} IS NULL`, message: `'${name}: unknown IANA time zone ' || ${shown}` });
       break;
     case 'json':
-      checks.push(`CASE WHEN ${c} IS NOT NULL AND ${t} IS NULL THEN '${name}: not valid JSON' END`);
+      checks.push({ when: `${c} IS NOT NULL AND ${t} IS NULL`, message: `'${name}: not valid JSON'` });
       break;
     case 'string':
       break;
   }
   if (field.min !== undefined) {
     const op = field.minExclusive ? '<=' : '<';
-    checks.push(`CASE WHEN ${t} ${op} ${Number(field.min)} THEN '${name}: must be ${field.minExclusive ? '>' : '≥'} ${field.min}, got ' || ${c} END`);
+    checks.push({ when: `${t} ${op} ${Number(field.min)}`, message: `'${name}: must be ${field.minExclusive ? '>' : '≥'} ${field.min}, got ' || ${c}` });
   }
   if (field.max !== undefined) {
-    checks.push(`CASE WHEN ${t} > ${Number(field.max)} THEN '${name}: must be ≤ ${field.max}, got ' || ${c} END`);
+    checks.push({ when: `${t} > ${Number(field.max)}`, message: `'${name}: must be ≤ ${field.max}, got ' || ${c}` });
   }
   return checks;
 }
