@@ -48,6 +48,8 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<{ value: T
 const U = (expr: string, salt: string) => `((hash(${expr}, '${salt}') % 1000000)::DOUBLE / 1000000.0)`;
 
 async function generate(wh: Warehouse): Promise<void> {
+  // range() produces rows on one thread; scanning a table of numbers lets both cores compute
+  await wh.run(`CREATE OR REPLACE TEMP TABLE nums AS SELECT range AS i FROM range(${Math.max(N, M, E)})`);
   await wh.run(`
     INSERT INTO customers (customer_id, name, phone_e164, phone_hash, timezone, country, region, age, gender, occupation,
                            income_band, tenure_months, balance, consent, dnc, attributes, created_at, updated_at, source)
@@ -73,7 +75,7 @@ async function generate(wh: Warehouse): Promise<void> {
            TIMESTAMPTZ '2023-01-01 00:00:00+00',
            TIMESTAMPTZ '2023-06-01 00:00:00+00',
            'bench'
-    FROM range(${N}) t(i)`);
+    FROM nums WHERE i < ${N}`);
   await wh.run(`
     INSERT INTO call_attempts (attempt_id, campaign_id, customer_id, phone_hash, started_at, disposition, ring_seconds, talk_seconds,
                                converted, conversion_value, opted_out, handled_by, source)
@@ -90,7 +92,7 @@ async function generate(wh: Warehouse): Promise<void> {
            ans AND ${U('j', 'opt')} < 0.003,
            'robot',
            'bench'
-    FROM (SELECT j, hash(j, 'cust') % ${N} AS c, ${U('j', 'ans')} < 0.3 AS ans FROM range(${M}) t(j))`);
+    FROM (SELECT i AS j, hash(i, 'cust') % ${N} AS c, ${U('i', 'ans')} < 0.3 AS ans FROM nums WHERE i < ${M})`);
   await wh.run(`
     INSERT INTO consents (consent_id, customer_id, phone_hash, kind, effective_at, source, reason)
     SELECT 'opt_out|' || attempt_id, customer_id, phone_hash, 'opt_out', started_at, 'bench', 'opted out during call'
@@ -103,7 +105,8 @@ async function generate(wh: Warehouse): Promise<void> {
            (['purchase', 'visit', 'payment'])[1 + (hash(k, 'type') % 3)::INTEGER],
            CASE WHEN hash(k, 'type') % 3 <> 1 THEN round(${U('k', 'v')} * 100, 2) END,
            'bench'
-    FROM range(${E}) t(k)`);
+    FROM (SELECT i AS k FROM nums WHERE i < ${E})`);
+  await wh.run('DROP TABLE nums');
 }
 
 console.log(

@@ -248,7 +248,11 @@ export async function computeDrift(
   current: number,
   options: { threshold?: number | undefined } = {},
 ): Promise<DriftReport> {
-  const threshold = options.threshold ?? DEFAULT_PSI_ALARM;
+  // the sample is a connection-scoped temp table: one feature job at a time per warehouse
+  return withFeatureLock(wh, () => drift(wh, baseline, current, options.threshold ?? DEFAULT_PSI_ALARM));
+}
+
+async function drift(wh: Warehouse, baseline: number, current: number, threshold: number): Promise<DriftReport> {
   const [a, b] = [await getSnapshot(wh, baseline), await getSnapshot(wh, current)];
   const base = await snapshotStats(wh, baseline);
   const defs = base.map((s) => featureByName(s.feature)).filter((d): d is FeatureDef => d !== undefined);

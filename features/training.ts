@@ -7,7 +7,8 @@ import { FEATURES, type FeatureDef } from './registry.ts';
 /**
  * A spine: the (customer_id, as_of) rows to compute features for, each as of its own time,
  * plus any columns to carry along (attempt id, labels …). Either a SELECT or an existing
- * table. Carried columns are copied, never used as features.
+ * table. as_of is a TIMESTAMPTZ (a plain TIMESTAMP is read as UTC). Carried columns are
+ * copied, never used as features.
  */
 export type Spine = { sql: string; params?: SqlParams } | { table: string };
 
