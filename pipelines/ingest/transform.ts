@@ -18,9 +18,11 @@ export interface TransformContext {
   now: Date;
 }
 
-/** Values a boolean field accepts, after value maps. */
-const TRUE_TOKENS = `('true','t','yes','y','1')`;
-const FALSE_TOKENS = `('false','f','no','n','0')`;
+/**
+ * Values a boolean field accepts, after value maps. A constant MAP lookup: `IN (…)` lists
+ * become a hash join per use, which costs more than the whole rest of the row.
+ */
+const BOOLEAN_TOKENS = `MAP {'true': true, 't': true, 'yes': true, 'y': true, '1': true, 'false': false, 'f': false, 'no': false, 'n': false, '0': false}`;
 /** A time-of-day followed by Z or an offset: the source says which instant it means. */
 const ZONED_TIME_RE = '[0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\\s*(Z|z|UTC|GMT|[+-][0-9]{2}(:?[0-9]{2})?)$';
 const CLOCK_SKEW_MS = 5 * 60_000;
@@ -112,10 +114,11 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
   // 3. phone numbers, parsed once per distinct (text, region), then the checks
   if (has('phone')) await buildPhoneMap(wh, `WITH ${vCte} SELECT c_phone AS raw, __region AS region FROM v`, params.values);
   else await wh.run(`CREATE OR REPLACE TEMP TABLE ${PHONE_TABLE} (raw VARCHAR, region VARCHAR, e164 VARCHAR, error VARCHAR)`);
+  // the salted hash is the only form of the number analytics keep: one hash per distinct number
+  await wh.run(`ALTER TABLE ${PHONE_TABLE} ADD COLUMN phone_hash VARCHAR`);
+  await wh.run(`UPDATE ${PHONE_TABLE} SET phone_hash = sha256($salt || e164) WHERE e164 IS NOT NULL`, { salt: ctx.phoneSalt });
   joins.push(`LEFT JOIN ${PHONE_TABLE} pm ON pm.raw = v.c_phone AND pm.region = v.__region`);
-  // the salted hash is the only form of the number analytics keep
-  const salt = params.bind(ctx.phoneSalt);
-  computed.push('pm.e164 AS v_phone', 'pm.error AS __phone_error', `CASE WHEN pm.e164 IS NOT NULL THEN sha256(${salt} || pm.e164) END AS __phone_hash`);
+  computed.push('pm.e164 AS v_phone', 'pm.error AS __phone_error', 'pm.phone_hash AS __phone_hash');
 
   const extras: string[] = [];
   if (spec.kind === 'customers') {
@@ -191,7 +194,7 @@ function typedSql(field: FieldSpec, present: boolean, params: ParamBag): string 
       value = `CASE WHEN isfinite(try_cast(${c} AS DOUBLE)) THEN try_cast(${c} AS DOUBLE) END`;
       break;
     case 'boolean':
-      value = `CASE WHEN lower(${c}) IN ${TRUE_TOKENS} THEN true WHEN lower(${c}) IN ${FALSE_TOKENS} THEN false END`;
+      value = `(${BOOLEAN_TOKENS})[lower(${c})]`;
       break;
     case 'enum':
       value = `CASE WHEN list_contains(${params.bindList(field.values ?? [])}, lower(${c})) THEN lower(${c}) END`;
@@ -231,7 +234,7 @@ function checksSql(field: FieldSpec, params: ParamBag, nowParam: string): Check[
       break;
     case 'boolean':
       // a default fills in missing values only, so test the text, not the defaulted value
-      checks.push({ when: `${c} IS NOT NULL AND NOT (lower(${c}) IN ${TRUE_TOKENS} OR lower(${c}) IN ${FALSE_TOKENS})`, message: `'${name}: not a yes/no value: ' || ${shown}` });
+      checks.push({ when: `${c} IS NOT NULL AND (${BOOLEAN_TOKENS})[lower(${c})] IS NULL`, message: `'${name}: not a yes/no value: ' || ${shown}` });
       break;
     case 'enum':
       checks.push({ when: `${c} IS NOT NULL AND ${t} IS NULL`, message: `'${name}: unknown value ' || ${shown} || ${params.bind(` (expected ${(field.values ?? []).join(', ')})`)}` });
