@@ -183,7 +183,7 @@ class DirtyLog {
   }
 }
 
-/** Recent clean rows, the source of exact duplicates. */
+/** A sample of recent clean rows (every 8th), the source of exact duplicates. */
 class RecentRows {
   private readonly rows: string[] = [];
   private next = 0;
@@ -251,6 +251,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateM
   const dates = new DateStrings();
 
   // ---- call log (first: its opt-outs feed the CRM's DoNotCall column)
+  progress('call_log', 0, expectedAttempts(world, { dialsPerCustomerPerDay: rate }), 'attempts');
   const calls = await writeCallLog(world, { dialsPerCustomerPerDay: rate }, {
     csvPath: join(partial, 'call_log.csv'),
     stagePath: writeParquet ? join(staging, 'call_log.csv') : null,
@@ -274,6 +275,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateM
   };
 
   // ---- customers
+  progress('customers', 0, world.size, 'customers');
   const cust = await writeCustomers(world, calls.state, {
     path: join(partial, 'customers.csv'),
     dirtyShare,
@@ -296,6 +298,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateM
   };
 
   // ---- events
+  progress('events', 0, world.size, 'customers');
   const ev = await writeEvents(world, {
     csvPath: join(partial, 'events.csv'),
     stagePath: writeParquet ? join(staging, 'events.csv') : null,
@@ -355,6 +358,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateM
         };
       }
       if (writeTruthFiles) {
+        progress('truth', 0, world.size, 'customers');
         truthFiles = await writeTruth(world, calls.state, {
           dir: join(partial, 'truth'),
           stagePath: join(staging, 'truth.csv'),
@@ -489,6 +493,15 @@ async function writeCallLog(
   let conversions = 0;
   let optOuts = 0;
 
+  // each row goes into the sink as soon as it is built, so its string dies young (holding a
+  // day of rows to join them costs several times more in garbage collection)
+  const put = (row: string, staged: boolean): void => {
+    csv.write(row);
+    if (staged && stage) {
+      stage.write(row);
+      stagedRows++;
+    }
+  };
   const state = await simulateHistory(world, history, async (b) => {
     const day = o.dates.dayMonthYear(b.localDay) + ' ';
     for (let q = 0; q < b.count; q++) {
@@ -508,9 +521,8 @@ async function writeCallLog(
         (b.optedOut[k] === 1 ? 'Y' : 'N') + ',' +
         handlerCodes[b.handler[k] as number] + ',' +
         (b.transferred[k] === 1 ? 'Y' : 'N') + '\n';
-      csv.write(row);
-      if (stage) { stage.write(row); stagedRows++; }
-      recent.push(row);
+      put(row, true);
+      if ((clean & 7) === 0) recent.push(row);
       clean++;
       if (b.disposition[k] === 0) answered++;
       if (conv) conversions++;
@@ -540,13 +552,10 @@ async function writeCallLog(
           }
           bad = f.join(',') + '\n';
         }
-        csv.write(bad);
+        const staged = pqKinds.has(kind);
+        put(bad, staged);
         o.dirty.add('call_log.csv', csv.lines, kind);
-        if (stage && pqKinds.has(kind)) {
-          stage.write(bad);
-          stagedRows++;
-          o.dirty.add('call_log.parquet', stagedRows, kind);
-        }
+        if (staged && stage) o.dirty.add('call_log.parquet', stagedRows, kind);
       }
     }
     await csv.maybeFlush();
@@ -615,7 +624,7 @@ async function writeCustomers(
       LANGUAGES[world.language[i] as number] + ';' +
       o.dates.dayMonthYear(Math.floor((world.createdMs[i] as number) / MS_PER_DAY)) + EOL;
     csv.write(row);
-    recent.push(row);
+    if ((i & 7) === 0) recent.push(row);
     if (o.dirtyShare > 0 && rng.uniform() < o.dirtyShare) {
       const kind = kinds[rng.int(kinds.length)] as DirtyKind;
       let bad: string;
@@ -684,7 +693,7 @@ async function writeEvents(
     const row = cid + ',' + isoTs(ts) + ',' + EVENT_TYPE_CODES[type] + ',' + (type === 2 ? '' : value.toFixed(2)) + '\n';
     csv.write(row);
     if (stage) { stage.write(row); stagedRows++; }
-    recent.push(row);
+    if ((clean & 7) === 0) recent.push(row);
     clean++;
     if (o.dirtyShare > 0 && rng.uniform() < o.dirtyShare) {
       const kind = kinds[rng.int(kinds.length)] as DirtyKind;

@@ -1,57 +1,78 @@
 /**
- * Chunked text output: rows are concatenated into one large string and written (and hashed)
- * a few MB at a time, with back-pressure, so memory stays flat however many rows go through.
+ * Chunked text output: each row is UTF-8-encoded straight into a large preallocated buffer
+ * (no multi-megabyte string ropes for the GC to chase); full buffers are hashed and handed to
+ * the file stream with back-pressure, so memory stays flat however many rows go through.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 
-const FLUSH_CHARS = 4 * 1024 * 1024;
+const CHUNK_BYTES = 8 * 1024 * 1024;
 
 export class TextSink {
-  private buf = '';
+  private buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  private pos = 0;
+  private readonly full: Buffer[] = [];
   private readonly stream: WriteStream;
   private readonly hash: Hash;
   private bytesWritten = 0;
   private failed: Error | null = null;
-  /** Physical lines written so far (the caller counts them as it writes). */
+  /** Physical lines written so far (the caller says how many each write holds). */
   lines = 0;
 
   constructor(readonly path: string) {
-    this.stream = createWriteStream(path, { highWaterMark: 8 * 1024 * 1024 });
+    this.stream = createWriteStream(path, { highWaterMark: CHUNK_BYTES });
     this.stream.on('error', (e) => {
       this.failed = e;
     });
     this.hash = createHash('sha256');
   }
 
-  /** Appends text holding `lines` line breaks. Call `maybeFlush` now and then. */
+  /** Appends text holding `lines` line breaks. Call `maybeFlush` regularly to bound memory. */
   write(text: string, lines = 1): void {
-    this.buf += text;
     this.lines += lines;
+    // a UTF-8 character takes at most 3 bytes per UTF-16 unit
+    if (this.pos + text.length * 3 > this.buf.length) {
+      this.rotate();
+      if (text.length * 3 > this.buf.length) {
+        this.full.push(Buffer.from(text, 'utf8'));
+        return;
+      }
+    }
+    this.pos += this.buf.write(text, this.pos, 'utf8');
   }
 
+  /** True when enough is buffered that the caller should await `maybeFlush`. */
   get pending(): boolean {
-    return this.buf.length >= FLUSH_CHARS;
+    return this.full.length > 0;
   }
 
   async maybeFlush(): Promise<void> {
-    if (this.buf.length >= FLUSH_CHARS) await this.flush();
+    if (this.full.length > 0) await this.drain();
   }
 
-  async flush(): Promise<void> {
+  private rotate(): void {
+    if (this.pos === 0) return;
+    this.full.push(this.buf.subarray(0, this.pos));
+    this.buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.pos = 0;
+  }
+
+  private async drain(): Promise<void> {
     if (this.failed) throw this.failed;
-    if (this.buf.length === 0) return;
-    const chunk = Buffer.from(this.buf, 'utf8');
-    this.buf = '';
-    this.hash.update(chunk);
-    this.bytesWritten += chunk.length;
-    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+    while (this.full.length > 0) {
+      const chunk = this.full.shift() as Buffer;
+      this.hash.update(chunk);
+      this.bytesWritten += chunk.length;
+      if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+      if (this.failed) throw this.failed;
+    }
   }
 
   /** Flushes, closes, and returns size and SHA-256 of everything written. */
   async close(): Promise<{ bytes: number; sha256: string }> {
-    await this.flush();
+    this.rotate();
+    await this.drain();
     await new Promise<void>((resolve, reject) => {
       this.stream.end((err?: Error | null) => (err ? reject(err) : resolve()));
     });
