@@ -21,3 +21,4 @@ export type { StableCentroids, MatchOptions, CentroidMatch } from './match.ts';
 export { matchCentroids, toStableLabels } from './match.ts';
 export { adjustedRandIndex } from './ari.ts';
 export { SegmentsInputError, SegmentsWorkerError } from './errors.ts';
+export * from './pipeline/index.ts';
