@@ -1,2 +1,29 @@
-/** The dialer's public API. Compliance for now; the hopper, pacing and carrier adapters join later. */
+/**
+ * The dialer's public API: a separate service that reads only the published run and writes only
+ * its outcome log (it imports `contracts/` and npm packages, never models/, features/,
+ * pipelines/, simulation/ or the warehouse).
+ *
+ * - compliance: `decide`, `ContactHistory`, `resolvePolicy` — whether a lead may be dialled now.
+ * - campaign: `loadCampaign` / `parseCampaign` / `defineCampaign`, script templates.
+ * - leads: `loadPublishedLeads(dataDir)` → a column-wise `LeadTable` of leads and scores.
+ * - hopper: `Hopper` ranks eligible leads by expected value now, with logged-propensity
+ *   exploration; `ScoreSource` makes the ranking pluggable (model, random order, oracle).
+ * - calls: `CallStateMachine` and its states; clock: `SimulatedClock`.
+ */
 export * from './compliance/index.ts';
+export * from './campaign/index.ts';
+export * from './leads/index.ts';
+export * from './hopper/index.ts';
+export * from './calls/index.ts';
+export * from './clock/index.ts';
+export {
+  CampaignValidationError,
+  DialerConfigError,
+  IllegalTransitionError,
+  LeadTableError,
+  MissingTemplateVariableError,
+  TemplateSyntaxError,
+} from './errors.ts';
+export { SeededRandom } from './rng.ts';
+export type { RandomSource } from './rng.ts';
+export { localHourOfWeek } from './time.ts';

@@ -423,6 +423,10 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateM
     await rm(join(outDir, 'truth'), { recursive: true, force: true });
     await rename(join(partial, 'truth'), join(outDir, 'truth'));
   }
+  if (!truthFiles) {
+    // a previous run's truth would describe another world than these files
+    await rm(join(outDir, 'truth'), { recursive: true, force: true });
+  }
   if (!writeParquet) {
     // a previous run's Parquet copies would no longer match the CSVs
     await rm(join(outDir, 'call_log.parquet'), { force: true });

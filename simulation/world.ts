@@ -257,6 +257,7 @@ export class World {
   readonly optOutLogit: Float32Array;
 
   private readonly plans: NumberPlan[];
+  private byPhone: Map<string, number[]> | null = null;
   private readonly e164Cache: (string | undefined)[];
 
   constructor(options: WorldOptions | WorldParams) {
@@ -567,6 +568,27 @@ export class World {
     return SHARE_KINDS[this.phoneShare[i] as number] as SharedNumberKind;
   }
 
+  /** Index of a canonical customer id ("C0000123" → 122), or -1 when the world has no such customer. */
+  indexOf(customerId: string): number {
+    if (!/^C\d{7,}$/.test(customerId)) return -1;
+    const i = Number(customerId.slice(1)) - 1;
+    return i >= 0 && i < this.size && customerIdOf(i) === customerId ? i : -1;
+  }
+
+  /** Customers whose CRM record carries this E.164 number (two for shared numbers). */
+  customersAt(phoneE164: string): number[] {
+    if (!this.byPhone) {
+      this.byPhone = new Map();
+      for (let i = 0; i < this.size; i++) {
+        const e = this.phoneE164(i);
+        const list = this.byPhone.get(e);
+        if (list) list.push(i);
+        else this.byPhone.set(e, [i]);
+      }
+    }
+    return this.byPhone.get(phoneE164) ?? [];
+  }
+
   // ---------------------------------------------------------------- truth
 
   /** Local hour-of-week (Monday 00:00 = 0 … Sunday 23:00 = 167) of a UTC instant for customer i. */
@@ -640,6 +662,20 @@ export class World {
   optOutProbability(i: number, recent?: RecentContacts): number {
     const o = COEF.optOut;
     return Math.min(o.cap, sigmoid(this.optOutLogit[i] as number) * (1 + o.fatiguePerAnswered7d * (recent?.answeredLast7Days ?? 0)));
+  }
+
+  /**
+   * True probability that one dial of customer i at `utcMs` ends in a sale: the same chain of
+   * probabilities `dial()` draws from (line up, answered, not abandoned, converted). What an
+   * oracle ranks by.
+   */
+  expectedConversion(i: number, utcMs: number, opts: DialOptions = {}): number {
+    if (this.wrongNumber[i] === 1) return 0;
+    const d = COEF.dial;
+    const how = opts.localHourOfWeek ?? this.localHourOfWeek(i, utcMs);
+    let pc = this.conversionProbability(i, utcMs, opts.recent);
+    if ((opts.handler ?? 'agent') === 'robot') pc *= COEF.conversion.robotMultiplier;
+    return (1 - d.failed - d.busy) * this.answerProbability(i, how) * (1 - d.abandoned) * pc;
   }
 
   /** The number on file reaches someone else, or no one (recycled, dead or mistyped). */

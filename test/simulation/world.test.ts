@@ -238,6 +238,30 @@ describe('truth: the callee side of a dial', () => {
     expect(salesNotAnswered).toBe(0);
   });
 
+  it('gives the oracle the exact sale probability of a dial', () => {
+    const rng = new Rng(5, 99, 2);
+    const i = Array.from({ length: world.size }, (_, k) => k).find((k) => !world.isWrongNumber(k) && world.expectedConversion(k, world.endMs, { localHourOfWeek: 30 }) > 0.05)!;
+    const p = world.expectedConversion(i, world.endMs, { localHourOfWeek: 30 });
+    const n = 40_000;
+    let sales = 0;
+    for (let k = 0; k < n; k++) if (world.dial(i, world.endMs, rng, { localHourOfWeek: 30 }).converted) sales++;
+    expect(Math.abs(sales / n - p)).toBeLessThan(4 * Math.sqrt((p * (1 - p)) / n));
+    // robots sell less; wrong numbers never
+    expect(world.expectedConversion(i, world.endMs, { localHourOfWeek: 30, handler: 'robot' })).toBeLessThan(p);
+    const wrong = Array.from({ length: world.size }, (_, k) => k).find((k) => world.isWrongNumber(k))!;
+    expect(world.expectedConversion(wrong, world.endMs)).toBe(0);
+  });
+
+  it('finds customers by id and by number', () => {
+    expect(world.indexOf(world.customerId(1234))).toBe(1234);
+    expect(world.indexOf('C9999999')).toBe(-1);
+    expect(world.indexOf('nonsense')).toBe(-1);
+    const shared = Array.from({ length: world.size }, (_, k) => k).find((k) => world.phoneOwner[k] !== k)!;
+    expect(world.customersAt(world.phoneE164(shared)).sort((a, b) => a - b)).toEqual([world.phoneOwner[shared]!, shared].sort((a, b) => a - b));
+    expect(world.customersAt(world.phoneE164(7))).toContain(7);
+    expect(world.customersAt('+10000000000')).toEqual([]);
+  });
+
   it('generates events reproducibly for any window, including the simulated future', () => {
     const i = 77;
     const day = 86_400_000;

@@ -1,0 +1,2 @@
+export { SimulatedClock } from './clock.ts';
+export type { Clock } from './clock.ts';
