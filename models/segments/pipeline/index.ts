@@ -7,6 +7,7 @@ export {
   DEFAULT_K_RANGE,
   DEFAULT_N_INIT,
   DEFAULT_SAMPLE_SIZE,
+  DEFAULT_WARM_START_TOLERANCE,
   type SegmentOptions,
   type SegmentRunResult,
 } from './segment.ts';

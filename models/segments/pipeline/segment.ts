@@ -57,6 +57,7 @@ import {
 export const DEFAULT_K_RANGE = { min: 3, max: 8 } as const;
 export const DEFAULT_N_INIT = 4;
 export const DEFAULT_SAMPLE_SIZE = 5000;
+export const DEFAULT_WARM_START_TOLERANCE = 0.01;
 
 export interface SegmentOptions {
   /** Snapshot to segment (default: the latest). */
@@ -76,6 +77,15 @@ export interface SegmentOptions {
    * Euclidean) gets a fresh id instead, and the old id retires. Default: no limit.
    */
   maxMove?: number;
+  /**
+   * Also fit from the previous run's centroids (same columns and k) and keep that fit when its
+   * inertia is at most `warmStartTolerance` (relative, default 0.01) above the fresh fit's:
+   * on data without sharp clusters, restarts land in different local optima night after night,
+   * and a near-equal fit that keeps customers in their segments is the better answer.
+   * Default true.
+   */
+  warmStart?: boolean;
+  warmStartTolerance?: number;
   /** K-Means worker threads (default 'auto'). */
   workers?: number | 'auto';
   onProgress?: OnProgress;
@@ -100,6 +110,8 @@ export interface SegmentRunResult {
   /** Segment id → name. */
   names: Record<number, string>;
   movement: Movement;
+  /** The fit from the previous run's centroids, when one was tried, and whether it was kept. */
+  warmStart: { used: boolean; inertia: number; freshInertia: number } | null;
   warnings: string[];
   fitSeconds: number;
   seconds: number;
@@ -174,6 +186,19 @@ async function run(wh: Warehouse, options: SegmentOptions, kOpt: number | { min:
       curve = chosen.curve;
       silhouette = chosen.curve.find((p) => p.k === chosen.k)?.silhouette ?? null;
     }
+    const featureHash = columnsHash(columns);
+    let warmStart: { used: boolean; inertia: number; freshInertia: number } | null = null;
+    if ((options.warmStart ?? true) && previous && previous.featureHash === featureHash && previous.ids.length === fit.k) {
+      report({ step: 3, steps: STEPS, label: `K-Means k=${fit.k} from the previous run's centroids`, rows: n });
+      const init = mapCentroids(previous.centroids, columns, previous.scaler, scaler);
+      const warm = await kmeans(Z, n, d, { k: fit.k, init, seed, ...engine });
+      const tolerance = options.warmStartTolerance ?? DEFAULT_WARM_START_TOLERANCE;
+      warmStart = { used: warm.inertia <= fit.inertia * (1 + tolerance), inertia: warm.inertia, freshInertia: fit.inertia };
+      if (warmStart.used) {
+        fit = warm;
+        silhouette = fit.k >= 2 ? await silhouetteScore(Z, n, d, fit.labels, { sampleSize, seed }) : null;
+      }
+    }
     const fitSeconds = (performance.now() - fitStarted) / 1000;
     const k = fit.k;
 
@@ -185,7 +210,6 @@ async function run(wh: Warehouse, options: SegmentOptions, kOpt: number | { min:
     const rank = new Int32Array(k);
     order.forEach((j, r) => (rank[j] = r));
     const ranked = fit.labels.map((l) => rank[l] as number);
-    const featureHash = columnsHash(columns);
     const identity = assignIds(previous, columns, featureHash, scaler, centroids, options.maxMove);
     const labels = toStableLabels(ranked, identity.ids);
     const ids = Array.from(identity.ids);
@@ -205,6 +229,7 @@ async function run(wh: Warehouse, options: SegmentOptions, kOpt: number | { min:
       inputs: inputs.map((i) => i.name),
       iterations: fit.iterations,
       converged: fit.converged,
+      warmStart,
     };
 
     const movement = await wh.transaction(async (tx) => {
@@ -278,6 +303,7 @@ async function run(wh: Warehouse, options: SegmentOptions, kOpt: number | { min:
       sizes: Object.fromEntries(segments.map((s) => [s.segmentId, s.size])),
       names: Object.fromEntries(segments.map((s) => [s.segmentId, s.name])),
       movement,
+      warmStart,
       warnings: identity.matched || !previous ? warnings : [...warnings, identity.reason],
       fitSeconds,
       seconds: (performance.now() - started) / 1000,
@@ -344,13 +370,7 @@ function assignIds(
     const what = added.length || removed.length ? `${added.length ? `added ${added.join(', ')}` : ''}${added.length && removed.length ? '; ' : ''}${removed.length ? `removed ${removed.join(', ')}` : ''}` : 'encodings or weights changed';
     return fresh(`feature columns changed since ${previous.version} (${what}): fresh segment ids, the previous ones retire`, previous.nextSegmentId, [...previous.ids]);
   }
-  const inPrevious = new Float32Array(centroids.length);
-  for (let o = 0; o < centroids.length; o++) {
-    const q = o % d;
-    const w = columns[q]!.weight;
-    const rawValue = ((centroids[o] as number) / w) * (scaler.std[q] as number) + (scaler.mean[q] as number);
-    inPrevious[o] = ((rawValue - (previous.scaler.mean[q] as number)) / (previous.scaler.std[q] as number)) * w;
-  }
+  const inPrevious = mapCentroids(centroids, columns, scaler, previous.scaler);
   const match = matchCentroids(
     { ids: previous.ids, centroids: previous.centroids, d },
     inPrevious,
@@ -364,4 +384,17 @@ function assignIds(
     matched: true,
     reason: `matched to ${previous.version}`,
   };
+}
+
+/** Centroids from one run's model space to another's (unweight, unscale, rescale, weight). */
+function mapCentroids(centroids: Float32Array, columns: readonly SegmentColumn[], from: Scaler, to: Scaler): Float32Array {
+  const d = columns.length;
+  const out = new Float32Array(centroids.length);
+  for (let o = 0; o < centroids.length; o++) {
+    const q = o % d;
+    const w = columns[q]!.weight;
+    const raw = ((centroids[o] as number) / w) * (from.std[q] as number) + (from.mean[q] as number);
+    out[o] = ((raw - (to.mean[q] as number)) / (to.std[q] as number)) * w;
+  }
+  return out;
 }
