@@ -2,9 +2,11 @@ import { Command, CommanderError, Option } from 'commander';
 import { DialwiseError } from '../contracts/index.ts';
 import { defaultDataDir } from './context.ts';
 import { demoCommand } from './commands/demo.ts';
+import { featuresCommand } from './commands/features.ts';
 import { generateCommand } from './commands/generate.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { quarantineCommand } from './commands/quarantine.ts';
+import { segmentCommand } from './commands/segment.ts';
 
 /** The composition root: every `dialwise` command, each with --help and --data-dir. */
 export function buildProgram(): Command {
@@ -13,7 +15,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--data-dir <dir>', 'where the warehouse and published runs live').env('DIALWISE_HOME').default(defaultDataDir()))
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const command of [demoCommand(), generateCommand(), ingestCommand(), quarantineCommand()]) {
+  for (const command of [demoCommand(), generateCommand(), ingestCommand(), quarantineCommand(), featuresCommand(), segmentCommand()]) {
     // every subcommand also accepts --data-dir after its own name
     command.addOption(new Option('--data-dir <dir>', 'where the warehouse and published runs live').env('DIALWISE_HOME'));
     command.showHelpAfterError('(run with --help for usage)').exitOverride();
