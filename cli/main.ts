@@ -6,6 +6,7 @@ import { featuresCommand } from './commands/features.ts';
 import { generateCommand } from './commands/generate.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { quarantineCommand } from './commands/quarantine.ts';
+import { runsCommand } from './commands/runs.ts';
 import { segmentCommand } from './commands/segment.ts';
 
 /** The composition root: every `dialwise` command, each with --help and --data-dir. */
@@ -15,7 +16,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--data-dir <dir>', 'where the warehouse and published runs live').env('DIALWISE_HOME').default(defaultDataDir()))
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const command of [demoCommand(), generateCommand(), ingestCommand(), quarantineCommand(), featuresCommand(), segmentCommand()]) {
+  for (const command of [demoCommand(), generateCommand(), ingestCommand(), quarantineCommand(), featuresCommand(), segmentCommand(), runsCommand()]) {
     // every subcommand also accepts --data-dir after its own name
     command.addOption(new Option('--data-dir <dir>', 'where the warehouse and published runs live').env('DIALWISE_HOME'));
     command.showHelpAfterError('(run with --help for usage)').exitOverride();
