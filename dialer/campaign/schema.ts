@@ -79,8 +79,12 @@ const AgentModeSchema = z
     /** Abandoned share of answered calls the pacer aims for, and the hard ceiling it never plans past. */
     targetAbandonRate: z.number().min(0).max(0.03).default(0.02),
     maxAbandonRate: z.number().min(0).max(0.03).default(0.03),
-    /** Rolling window of the abandon rate, in minutes. */
-    abandonWindowMinutes: z.number().positive().default(60),
+    /**
+     * Rolling window of the abandon rate, in minutes (default 24 h, as Ofcom measures it). The
+     * window starts with the dialing run; within it the guard holds the share at or below
+     * maxAbandonRate at every instant (see PredictivePacer).
+     */
+    abandonWindowMinutes: z.number().positive().default(1440),
     /** How often the dial level is re-estimated (VICIdial adapts every few seconds). */
     adjustEverySeconds: z.number().positive().default(5),
     /** How long an answered call may wait for an agent before it is abandoned. */

@@ -112,12 +112,13 @@ function mixedPopulation(start: number): { leads: LeadTable; histories: Map<stri
 }
 
 describe('hopper and compliance', () => {
-  it('never returns a lead that decide refuses, and misses none it allows, over a day of picks and outcomes', () => {
+  it('never returns a lead that decide refuses, and misses none it allows, over two days of picks and outcomes (across a DST change)', () => {
     const start = Date.parse('2024-03-09T00:00:00Z'); // Saturday; US DST starts on the Sunday
     const { leads, histories, policy } = mixedPopulation(start);
     const h = hopper(leads, { histories, capacity: 30, exploration: 0.25, rng: new SeededRandom(9) });
     let picks = 0;
     let emptySteps = 0;
+    const problems: string[] = []; // plain checks, one assertion at the end
     for (let t = start; t < start + 2 * DAY; t += 10 * MIN) {
       for (let k = 0; k < 4; k++) {
         const pick = h.pick(t);
@@ -126,7 +127,7 @@ describe('hopper and compliance', () => {
           emptySteps++;
           for (let i = 0; i < leads.size; i++) {
             const d = decide(leads.facts(i), histories.get(contactKey(leads.facts(i))) ?? null, new Date(t), policy);
-            expect(d.allowed, `lead ${leads.customerId(i)} is allowed at ${new Date(t).toISOString()} but the hopper returned nothing`).toBe(false);
+            if (d.allowed) problems.push(`lead ${leads.customerId(i)} is allowed at ${new Date(t).toISOString()} but the hopper returned nothing`);
           }
           break;
         }
@@ -134,7 +135,7 @@ describe('hopper and compliance', () => {
         const facts = leads.facts(pick.lead);
         const key = contactKey(facts);
         const d = decide(facts, histories.get(key) ?? null, new Date(t), policy);
-        expect(d.allowed, `picked ${facts.customer_id} at ${new Date(t).toISOString()}: ${d.reason}`).toBe(true);
+        if (!d.allowed) problems.push(`picked ${facts.customer_id} at ${new Date(t).toISOString()}: ${d.reason}`);
         // the call ends two minutes later, unanswered
         let hist = histories.get(key);
         if (!hist) histories.set(key, (hist = new ContactHistory(facts.timezone)));
@@ -142,6 +143,7 @@ describe('hopper and compliance', () => {
         h.release(pick.lead, t + 2 * MIN);
       }
     }
+    expect(problems.slice(0, 5)).toEqual([]);
     expect(picks).toBeGreaterThan(200);
     expect(emptySteps).toBeGreaterThan(10);
   });
