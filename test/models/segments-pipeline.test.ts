@@ -249,6 +249,14 @@ describe('segmentCustomers on planted groups', () => {
       expect(again.warmStart!.inertia).toBeLessThanOrEqual(again.warmStart!.freshInertia * 1.01);
       expect(again.movement.customersKept).toBe(N);
       expect(again.movement.maxMoved).toBeLessThan(1e-3);
+      // stored JSON is plain to query from SQL
+      const row = await wh.one<{ kept: string; first_id: string; k: number }>(
+        `SELECT movement->>'$.kept_share' AS kept, centroids->>'$[0].segment_id' AS first_id, json_array_length(centroids) AS k
+         FROM segment_runs WHERE version = $v`,
+        { v: again.version },
+      );
+      expect(row).toMatchObject({ kept: '1', k: 4 });
+      expect(Object.keys(again.names)).toContain(row.first_id);
     });
 
     it('a changed feature list says so and starts fresh ids; the old ones retire', async () => {

@@ -143,7 +143,7 @@ async function toInfo(wh: Warehouse, r: RunRow): Promise<SegmentRunInfo> {
     curve: r.curve === null ? null : (JSON.parse(r.curve) as KCurvePoint[]),
     silhouette: r.silhouette,
     inertia: r.inertia,
-    movement: JSON.parse(r.movement) as Movement,
+    movement: readMovement(r.movement),
     retired: r.retired_segments,
     nextSegmentId: r.next_segment_id,
     params: JSON.parse(r.params) as Record<string, unknown>,
@@ -246,13 +246,13 @@ export async function segmentAssignments(
 export async function loadLatestModel(wh: Warehouse): Promise<StoredModel | null> {
   const r = await runRow(wh);
   if (!r) return null;
-  const centroids = JSON.parse(r.centroids) as { segmentId: number; centroid: number[] }[];
+  const centroids = JSON.parse(r.centroids) as { segment_id: number; centroid: number[] }[];
   return {
     version: r.version,
     columns: JSON.parse(r.features) as SegmentColumn[],
     featureHash: r.feature_hash,
     scaler: JSON.parse(r.scaler) as Scaler,
-    ids: centroids.map((c) => c.segmentId),
+    ids: centroids.map((c) => c.segment_id),
     centroids: Float32Array.from(centroids.flatMap((c) => c.centroid)),
     nextSegmentId: r.next_segment_id,
   };
@@ -294,7 +294,7 @@ export interface RunRecord {
 /** Writes the segment_runs row (call inside the run's transaction). */
 export async function insertRun(wh: Warehouse, r: RunRecord): Promise<void> {
   const d = r.columns.length;
-  const centroids = r.ids.map((segmentId, j) => ({ segmentId, centroid: Array.from(r.centroids.subarray(j * d, (j + 1) * d)) }));
+  const centroids = r.ids.map((id, j) => ({ segment_id: id, centroid: Array.from(r.centroids.subarray(j * d, (j + 1) * d)) }));
   await wh.run(
     `INSERT INTO segment_runs (version, run_seq, snapshot_id, as_of, previous_version, k, rows, features, feature_hash,
        feature_set_hash, scaler, centroids, curve, silhouette, inertia, movement, retired_segments, next_segment_id, params,
@@ -317,13 +317,57 @@ export async function insertRun(wh: Warehouse, r: RunRecord): Promise<void> {
       curve: r.curve === null ? null : JSON.stringify(r.curve.map((p) => ({ ...p, silhouette: finiteOrNull(p.silhouette) }))),
       silhouette: finiteOrNull(r.silhouette),
       inertia: r.inertia,
-      movement: JSON.stringify(r.movement),
+      movement: JSON.stringify(storeMovement(r.movement)),
       retired: JSON.stringify(r.movement.retired),
       next_id: r.nextSegmentId,
       params: JSON.stringify(r.params),
       fit_seconds: r.fitSeconds,
     },
   );
+}
+
+/** Movement as stored (snake_case, like the warehouse's columns; see migration 040). */
+interface StoredMovement {
+  previous_version: string | null;
+  matched: boolean;
+  reason: string;
+  segments: { segment_id: number; moved: number | null }[];
+  new: number[];
+  retired: number[];
+  max_moved: number | null;
+  customers_compared: number;
+  customers_kept: number;
+  kept_share: number | null;
+}
+
+function storeMovement(m: Movement): StoredMovement {
+  return {
+    previous_version: m.previousVersion,
+    matched: m.matched,
+    reason: m.reason,
+    segments: m.segments.map((s) => ({ segment_id: s.segmentId, moved: s.moved })),
+    new: m.newSegments,
+    retired: m.retired,
+    max_moved: m.maxMoved,
+    customers_compared: m.customersCompared,
+    customers_kept: m.customersKept,
+    kept_share: m.customersCompared > 0 ? m.customersKept / m.customersCompared : null,
+  };
+}
+
+function readMovement(json: string): Movement {
+  const m = JSON.parse(json) as StoredMovement;
+  return {
+    previousVersion: m.previous_version,
+    matched: m.matched,
+    reason: m.reason,
+    segments: m.segments.map((s) => ({ segmentId: s.segment_id, moved: s.moved })),
+    newSegments: m.new,
+    retired: m.retired,
+    maxMoved: m.max_moved,
+    customersCompared: m.customers_compared,
+    customersKept: m.customers_kept,
+  };
 }
 
 const finiteOrNull = (x: number | null) => (x !== null && Number.isFinite(x) ? x : null);
