@@ -5,6 +5,7 @@ import { demoCommand } from './commands/demo.ts';
 import { featuresCommand } from './commands/features.ts';
 import { generateCommand } from './commands/generate.ts';
 import { ingestCommand } from './commands/ingest.ts';
+import { migrateCommand } from './commands/migrate.ts';
 import { quarantineCommand } from './commands/quarantine.ts';
 import { runsCommand } from './commands/runs.ts';
 import { segmentCommand } from './commands/segment.ts';
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--data-dir <dir>', 'where the warehouse and published runs live').env('DIALWISE_HOME').default(defaultDataDir()))
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const command of [demoCommand(), generateCommand(), ingestCommand(), quarantineCommand(), featuresCommand(), segmentCommand(), runsCommand()]) {
+  for (const command of [demoCommand(), generateCommand(), ingestCommand(), quarantineCommand(), featuresCommand(), segmentCommand(), runsCommand(), migrateCommand()]) {
     // every subcommand also accepts --data-dir after its own name
     command.addOption(new Option('--data-dir <dir>', 'where the warehouse and published runs live').env('DIALWISE_HOME'));
     command.showHelpAfterError('(run with --help for usage)').exitOverride();
@@ -26,6 +27,11 @@ export function buildProgram(): Command {
 }
 
 async function main(): Promise<void> {
+  // `dialwise runs | head` closes the pipe early; that is not an error
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (error) {

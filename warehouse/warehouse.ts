@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBResultReader } from '@duckdb/node-api';
 import { tableFromArrays, type Table } from 'apache-arrow';
 import { QueryError, WarehouseError } from './errors.ts';
-import { migrate, type MigrationReport } from './migrate.ts';
+import { loadMigrations, migrate, type MigrationReport } from './migrate.ts';
 import { normaliseValue, toDuckParams, type SqlParams } from './values.ts';
 
 export const WAREHOUSE_FILE = 'warehouse.duckdb';
@@ -60,6 +60,7 @@ export class Warehouse {
     await connection.run("SET TimeZone = 'UTC'");
     const shouldMigrate = options.migrate ?? !readOnly;
     const report = shouldMigrate ? await migrate(connection) : { applied: [], current: -1 };
+    if (readOnly && path !== ':memory:') await assertCurrentSchema(connection, path);
     return new Warehouse(path, readOnly, instance, connection, report);
   }
 
@@ -152,6 +153,23 @@ export class Warehouse {
     this.closed = true;
     this.connection.closeSync();
     this.instance.closeSync();
+  }
+}
+
+/** A read-only open cannot migrate: refuse an outdated schema with the fix, rather than fail later. */
+async function assertCurrentSchema(connection: DuckDBConnection, path: string): Promise<void> {
+  const known = new Set<number>();
+  try {
+    const reader = await connection.runAndReadAll('SELECT version FROM schema_migrations');
+    for (const row of reader.getRowObjectsJS()) known.add(Number(row.version));
+  } catch {
+    // no schema_migrations table: a file that was never a Dialwise warehouse, or empty
+  }
+  const pending = loadMigrations().filter((m) => !known.has(m.version));
+  if (pending.length) {
+    throw new WarehouseError(
+      `warehouse ${path} needs schema migrations ${pending.map((m) => `${m.version}_${m.name}`).join(', ')}; run \`dialwise migrate\` (or any command that writes) first`,
+    );
   }
 }
 
