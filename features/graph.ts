@@ -63,18 +63,20 @@ SELECT (row_number() OVER (ORDER BY customer_id) - 1)::INTEGER AS idx,
 FROM customers
 WHERE created_at IS NULL OR created_at < $as_of`;
 
-// customer → key links: current number, numbers dialled for the customer before as-of, and
-// household keys. Distinct, so each edge exists once.
+// customer → key links: current number, other numbers dialled for the customer before as-of
+// (most calls go to the current number, so filtering those out first keeps the DISTINCT
+// small), and household keys. The four parts are disjoint, so each edge exists once.
 const LINKS_SQL = `
 CREATE OR REPLACE TEMP TABLE __g_links AS
 SELECT idx AS cidx, 'phone' AS kind, phone_hash AS key FROM __g_customers WHERE phone_hash IS NOT NULL
-UNION
-SELECT c.idx, 'phone', a.phone_hash
-FROM (SELECT DISTINCT customer_id, phone_hash FROM call_attempts WHERE started_at < $as_of AND phone_hash IS NOT NULL) a
+UNION ALL
+SELECT DISTINCT c.idx, 'phone', a.phone_hash
+FROM call_attempts a
 JOIN __g_customers c ON c.customer_id = a.customer_id
-UNION
+WHERE a.started_at < $as_of AND a.phone_hash IS NOT NULL AND a.phone_hash IS DISTINCT FROM c.phone_hash
+UNION ALL
 SELECT idx, 'household', household_id FROM __g_customers WHERE household_id IS NOT NULL
-UNION
+UNION ALL
 SELECT idx, 'address', address FROM __g_customers WHERE address IS NOT NULL`;
 
 // Keys numbered after the customers: n…n+k-1.
@@ -125,11 +127,14 @@ ORDER BY b.phone_hash`;
 const WRITE_CUSTOMERS_SQL = `
 INSERT INTO customer_graph (graph_run_id, customer_id, household_id, household_size, phone_hash, customers_sharing_number,
                             numbers_linked, blocked, blocked_reason)
-WITH comp AS (
-  SELECT idx, root, count(*) OVER (PARTITION BY root) AS size FROM __g_roots
+WITH sizes AS (
+  SELECT root, count(*) AS size FROM __g_roots GROUP BY root
+),
+comp AS (
+  SELECT r.idx, r.root, z.size FROM __g_roots r JOIN sizes z ON z.root = r.root
 ),
 sharing AS (
-  SELECT key AS phone_hash, count(DISTINCT cidx) AS n FROM __g_links WHERE kind = 'phone' GROUP BY key
+  SELECT key AS phone_hash, count(*) AS n FROM __g_links WHERE kind = 'phone' GROUP BY key
 ),
 linked AS (
   SELECT cidx, count(*) AS numbers FROM __g_links WHERE kind = 'phone' GROUP BY cidx
@@ -218,16 +223,18 @@ export async function buildGraph(wh: Warehouse, options: BuildGraphOptions = {})
 
         report({ step: 6, steps: STEPS, label: 'write customer_graph', rows: counts.customers });
         await tx.run(WRITE_CUSTOMERS_SQL, { run });
-        const summary = await tx.one<{
-          households: number;
-          largest: number | null;
-          shared: number;
-          blocked_numbers: number;
-          blocked_customers: number;
-        }>(
-          `SELECT (SELECT count(DISTINCT household_id) FROM customer_graph WHERE graph_run_id = $run) AS households,
-                  (SELECT max(household_size) FROM customer_graph WHERE graph_run_id = $run) AS largest,
-                  (SELECT count(*) FROM (SELECT key FROM __g_links WHERE kind = 'phone' GROUP BY key HAVING count(*) > 1)) AS shared,
+        // households and their sizes straight from the roots: a customer is its component's
+        // root exactly when it is the smallest index in it
+        const sizes = new Int32Array(roots.length);
+        for (let i = 0; i < roots.length; i++) sizes[roots[i]!]! += 1;
+        let households = 0;
+        let largest = 0;
+        for (let i = 0; i < roots.length; i++) {
+          if (roots[i] === i) households++;
+          if (sizes[i]! > largest) largest = sizes[i]!;
+        }
+        const summary = await tx.one<{ shared: number; blocked_numbers: number; blocked_customers: number }>(
+          `SELECT (SELECT count(*) FROM (SELECT key FROM __g_links WHERE kind = 'phone' GROUP BY key HAVING count(*) > 1)) AS shared,
                   (SELECT count(*) FROM blocked_numbers WHERE graph_run_id = $run) AS blocked_numbers,
                   (SELECT count(*) FROM customer_graph WHERE graph_run_id = $run AND blocked) AS blocked_customers`,
           { run },
@@ -247,8 +254,8 @@ export async function buildGraph(wh: Warehouse, options: BuildGraphOptions = {})
             numbers: counts.numbers,
             keys: counts.household_keys,
             edges: counts.edges,
-            households: summary.households,
-            largest: summary.largest,
+            households,
+            largest,
             shared: summary.shared,
             blocked_numbers: summary.blocked_numbers,
             blocked_customers: summary.blocked_customers,
@@ -264,8 +271,8 @@ export async function buildGraph(wh: Warehouse, options: BuildGraphOptions = {})
           numbers: counts.numbers,
           householdKeys: counts.household_keys,
           edges: counts.edges,
-          households: summary.households,
-          largestHousehold: summary.largest ?? 0,
+          households,
+          largestHousehold: largest,
           sharedNumbers: summary.shared,
           blockedNumbers: summary.blocked_numbers,
           blockedCustomers: summary.blocked_customers,
