@@ -1,0 +1,8 @@
+import { DialwiseError } from '../../contracts/index.ts';
+
+/** A table given to `train conversion --table` cannot be modelled as asked. */
+export class TableModelError extends DialwiseError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TABLE_MODEL', message, options);
+  }
+}

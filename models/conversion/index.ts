@@ -1,0 +1,28 @@
+// models/conversion: P(convert | answered) with XGBoost — training, artifacts, scoring with reasons.
+export { trainConversion, randomSplit, type TrainConversionOptions, type TrainResult, type TrainProgress } from './train.ts';
+export {
+  fitConversionBooster,
+  meanAbsShap,
+  DEFAULT_XGB_PARAMS,
+  DEFAULT_ROUNDS,
+  DEFAULT_EARLY_STOPPING,
+  type CalibrationChoice,
+  type ConversionMetrics,
+  type FeatureScore,
+  type FitInput,
+  type FitOptions,
+  type FitResult,
+} from './fit.ts';
+export {
+  loadConversionModel,
+  writeConversionArtifacts,
+  isConversionKind,
+  tableKind,
+  CONVERSION_KIND,
+  CONVERSION_ARTIFACT_FORMAT,
+  type ConversionMeta,
+  type ConversionModel,
+} from './artifact.ts';
+export { scoreConversion, scoreMatrix, type ScoreConversionOptions, type ConversionScores, type Reason } from './score.ts';
+export { planTable, loadTableDataset, readTableRows, type TableSource, type TableColumnPlan, type TableDataset } from './table.ts';
+export { TableModelError } from './errors.ts';
