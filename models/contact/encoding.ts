@@ -1,0 +1,145 @@
+/**
+ * Customer features as the contact network reads them: numeric and boolean features
+ * standardised with training means and deviations (missing → 0, the mean, plus a 0/1
+ * "missing" input for columns that had missing values in training); categorical features
+ * one-hot over their training levels (at most `maxLevels`, the rest share an "other" input).
+ * The registry's categoricals (age band, occupation, region, income band) are low-cardinality,
+ * so one-hot costs a few dozen inputs. The encoding is JSON stored with the model.
+ */
+import type { FeatureMatrix } from '../../features/index.ts';
+import { TrainingError } from '../common/index.ts';
+import { logit } from '../metrics/index.ts';
+import { HOUR_OF_WEEK_BLOCKS, hourOfWeekFeature } from '../../features/index.ts';
+
+export interface NetNumeric {
+  name: string;
+  mean: number;
+  std: number;
+  /** Whether a separate missing-indicator input follows this column. */
+  missing: boolean;
+}
+
+export interface NetCategorical {
+  name: string;
+  levels: string[];
+  /** Whether an "other / unseen / missing" input follows the levels. */
+  other: boolean;
+}
+
+export interface NetEncoding {
+  format: 'dialwise-net-encoding/1';
+  numeric: NetNumeric[];
+  categorical: NetCategorical[];
+  width: number;
+  /** Inputs in order, for reports. */
+  inputs: string[];
+  /** The 42 hour-of-week block features (customer's own smoothed answer rate per 4-hour block). */
+  blockFeatures: string[];
+}
+
+export function blockFeatureNames(): string[] {
+  return Array.from({ length: HOUR_OF_WEEK_BLOCKS }, (_, b) => hourOfWeekFeature(b));
+}
+
+export function fitNetEncoding(m: FeatureMatrix, rows: ArrayLike<number>, options: { maxLevels?: number } = {}): NetEncoding {
+  const maxLevels = options.maxLevels ?? 30;
+  const width = m.numericColumns.length;
+  const numeric: NetNumeric[] = m.numericColumns.map((name, j) => {
+    let n = 0;
+    let sum = 0;
+    let sumSq = 0;
+    let missing = 0;
+    for (let k = 0; k < rows.length; k++) {
+      const v = m.numeric[(rows[k] as number) * width + j] as number;
+      if (Number.isNaN(v)) {
+        missing++;
+        continue;
+      }
+      n++;
+      sum += v;
+      sumSq += v * v;
+    }
+    const mean = n > 0 ? sum / n : 0;
+    const variance = n > 1 ? Math.max(0, sumSq / n - mean * mean) : 0;
+    const std = Math.sqrt(variance) > 1e-9 ? Math.sqrt(variance) : 1;
+    return { name, mean, std, missing: missing > 0 };
+  });
+  const categorical: NetCategorical[] = m.categoricalColumns.map((name) => {
+    const values = m.categorical[name] ?? [];
+    const counts = new Map<string, number>();
+    for (let k = 0; k < rows.length; k++) {
+      const v = values[rows[k] as number];
+      if (v !== null && v !== undefined) counts.set(v, (counts.get(v) ?? 0) + 1);
+    }
+    const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([v]) => v);
+    // always an "other" input: missing values, rare levels and levels first seen at scoring go there
+    return { name, levels: sorted.slice(0, maxLevels), other: true };
+  });
+  const inputs: string[] = [];
+  for (const c of numeric) {
+    inputs.push(c.name);
+    if (c.missing) inputs.push(`${c.name}:missing`);
+  }
+  for (const c of categorical) {
+    for (const l of c.levels) inputs.push(`${c.name}=${l}`);
+    if (c.other) inputs.push(`${c.name}=(other)`);
+  }
+  const blockFeatures = blockFeatureNames();
+  for (const b of blockFeatures) {
+    if (!m.numericColumns.includes(b)) throw new TrainingError(`the contact model needs the hour-of-week feature ${b}, which the input lacks`);
+  }
+  return { format: 'dialwise-net-encoding/1', numeric, categorical, width: inputs.length, inputs, blockFeatures };
+}
+
+/** rows × width network inputs (all rows of `m` when `rows` is omitted). */
+export function encodeNet(enc: NetEncoding, m: FeatureMatrix, rows?: ArrayLike<number>, from = 0, to?: number): Float32Array {
+  const n = (to ?? (rows ? rows.length : m.rows)) - from;
+  const out = new Float32Array(n * enc.width);
+  const srcWidth = m.numericColumns.length;
+  const index = new Map(m.numericColumns.map((name, j) => [name, j]));
+  let col = 0;
+  for (const c of enc.numeric) {
+    const j = index.get(c.name);
+    if (j === undefined) throw new TrainingError(`the contact model needs column ${c.name}, which the input lacks`);
+    for (let k = 0; k < n; k++) {
+      const r = rows ? (rows[from + k] as number) : from + k;
+      const v = m.numeric[r * srcWidth + j] as number;
+      const nan = Number.isNaN(v);
+      out[k * enc.width + col] = nan ? 0 : (v - c.mean) / c.std;
+      if (c.missing) out[k * enc.width + col + 1] = nan ? 1 : 0;
+    }
+    col += c.missing ? 2 : 1;
+  }
+  for (const c of enc.categorical) {
+    const values = m.categorical[c.name];
+    if (!values) throw new TrainingError(`the contact model needs categorical column ${c.name}, which the input lacks`);
+    const level = new Map(c.levels.map((l, i) => [l, i]));
+    const span = c.levels.length + (c.other ? 1 : 0);
+    for (let k = 0; k < n; k++) {
+      const r = rows ? (rows[from + k] as number) : from + k;
+      const v = values[r];
+      const i = v === null || v === undefined ? undefined : level.get(v);
+      const at = i ?? (c.other ? c.levels.length : -1);
+      if (at >= 0) out[k * enc.width + col + at] = 1;
+    }
+    col += span;
+  }
+  return out;
+}
+
+/** rows × 42 log-odds of the customer's own smoothed answer rate per 4-hour block (the "own" input). */
+export function encodeBlocks(enc: NetEncoding, m: FeatureMatrix, rows?: ArrayLike<number>, from = 0, to?: number): Float32Array {
+  const n = (to ?? (rows ? rows.length : m.rows)) - from;
+  const blocks = enc.blockFeatures.length;
+  const out = new Float32Array(n * blocks);
+  const srcWidth = m.numericColumns.length;
+  const cols = enc.blockFeatures.map((b) => m.numericColumns.indexOf(b));
+  for (let k = 0; k < n; k++) {
+    const r = rows ? (rows[from + k] as number) : from + k;
+    for (let b = 0; b < blocks; b++) {
+      const v = m.numeric[r * srcWidth + (cols[b] as number)] as number;
+      out[k * blocks + b] = Number.isNaN(v) ? 0 : logit(v);
+    }
+  }
+  return out;
+}
