@@ -30,18 +30,16 @@ export class LeadGroups {
   ) {
     const n = timezones.length;
     this.groupOf = new Uint32Array(n);
-    const ids = new Map<CompliancePolicy, number>();
-    const keys = new Map<string, number>();
+    const byPolicy = new Map<CompliancePolicy, Map<string, number>>();
     for (let i = 0; i < n; i++) {
       const policy = policyOf(i);
-      let pid = ids.get(policy);
-      if (pid === undefined) ids.set(policy, (pid = ids.size));
+      let zones = byPolicy.get(policy);
+      if (zones === undefined) byPolicy.set(policy, (zones = new Map()));
       const zone = timezones[i]!;
-      const key = `${pid}\u0000${zone}`;
-      let g = keys.get(key);
+      let g = zones.get(zone);
       if (g === undefined) {
         g = this.zones.length;
-        keys.set(key, g);
+        zones.set(zone, g);
         this.zones.push(zone);
         this.policies.push(policy);
         // A lead with every permanent rule passing: decide() on it answers "is the calendar open".

@@ -165,12 +165,13 @@ export function recoverOpenSegments(dir: string, dialerId?: string): RecoveredSe
 }
 
 /**
- * The dialer's outcome log: every attempt appended as one NDJSON line to the current segment
- * `<dialerId>-<seq>.ndjson.open`, written with `writeSync` (a whole line per call), fsynced every
- * `syncEveryRecords` records or `syncEveryMs` of wall time, and closed by fsync + rename to
- * `.ndjson` — only closed segments are for ingest. A kill -9 loses at most the records after the
- * last fsync (and only on power loss: written lines are in the page cache), and the next
- * `open()` closes the leftover, cutting a torn last line.
+ * The dialer's outcome log: every attempt becomes one NDJSON line of the current segment
+ * `<dialerId>-<seq>.ndjson.open`. Lines are collected into a batch that is written with
+ * `writeSync` on the segment's fd and fsynced every `syncEveryRecords` records or `syncEveryMs`
+ * of wall time (whichever comes first), and a segment is closed by fsync + rename to `.ndjson` —
+ * only closed segments are for ingest. A kill -9 loses at most the batch not yet synced, and
+ * the next `open()` closes the leftover, cutting a torn last line (a write cut short by the
+ * kill) so every line ingest sees is whole.
  */
 export class OutcomeLog {
   readonly dir: string;
@@ -189,6 +190,8 @@ export class OutcomeLog {
   private total = 0;
   private durable = 0;
   private lastSync = Date.now();
+  /** Lines appended since the last sync, not yet written. */
+  private batch: string[] = [];
   private timer: NodeJS.Timeout | null = null;
   private closedPaths: string[] = [];
   private closed = false;
@@ -223,7 +226,7 @@ export class OutcomeLog {
     return OutcomeLog.open({ ...opts, dir: join(dataDir, OUTCOMES_DIR) });
   }
 
-  /** Records appended (written to the file) so far. */
+  /** Records appended so far (written at the next sync). */
   get appended(): number {
     return this.total;
   }
@@ -265,16 +268,10 @@ export class OutcomeLog {
     return this.fd;
   }
 
-  /** Appends one record as a line. */
+  /** Appends one record as a line (durable at the next sync). */
   append(record: OutcomeRecord): void {
-    const fd = this.ensureSegment();
-    const buf = Buffer.from(JSON.stringify(record) + '\n', 'utf8');
-    let off = 0;
-    try {
-      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    } catch (cause) {
-      throw new OutcomeLogError(`cannot write to ${this.path}: ${(cause as Error).message}`, { cause });
-    }
+    this.ensureSegment();
+    this.batch.push(JSON.stringify(record));
     this.total++;
     this.inSegment++;
     this.unsynced++;
@@ -282,11 +279,19 @@ export class OutcomeLog {
     if (this.inSegment >= this.maxRecords) this.rotate();
   }
 
-  /** fsyncs the current segment. */
+  /** Writes the pending batch and fsyncs the current segment. */
   sync(): void {
     if (this.fd === null || this.unsynced === 0) {
       this.lastSync = Date.now();
       return;
+    }
+    const buf = Buffer.from(this.batch.join('\n') + '\n', 'utf8');
+    this.batch = [];
+    let off = 0;
+    try {
+      while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    } catch (cause) {
+      throw new OutcomeLogError(`cannot write to ${this.path}: ${(cause as Error).message}`, { cause });
     }
     fsyncSync(this.fd);
     this.durable += this.unsynced;
