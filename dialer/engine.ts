@@ -12,7 +12,7 @@ import type { Carrier, CarrierEvent, ConversationResult } from './carrier/carrie
 import type { SimulatedClock } from './clock/clock.ts';
 import { ContactHistory } from './compliance/history.ts';
 import type { CompliancePolicy } from './compliance/policy.ts';
-import { DialerConfigError } from './errors.ts';
+import { DialerConfigError, LeadTableError } from './errors.ts';
 import { Hopper } from './hopper/hopper.ts';
 import type { HopperPick } from './hopper/hopper.ts';
 import { publishedScores } from './hopper/score-source.ts';
@@ -76,7 +76,7 @@ export interface DayStats {
     inCampaign: number;
     /** In the campaign but left out because the script needs a variable they lack. */
     missingVariables: number;
-    /** variable → leads lacking it. */
+    /** variable → leads lacking it (`(variables not a JSON object)` for unreadable variables). */
     missingByVariable: Record<string, number>;
   };
   dials: number;
@@ -225,7 +225,17 @@ export class DialingEngine {
     let missing = 0;
     const defaults = cfg.script.defaults;
     for (const i of kept) {
-      const lack = missingVariables(this.campaign.template, this.leads.variablesOf(i, defaults));
+      let vars: Record<string, unknown>;
+      try {
+        vars = this.leads.variablesOf(i, defaults);
+      } catch (e) {
+        if (!(e instanceof LeadTableError)) throw e;
+        // Unreadable variables: no script can be filled for this lead, so it is not dialled.
+        missing++;
+        missingByVariable['(variables not a JSON object)'] = (missingByVariable['(variables not a JSON object)'] ?? 0) + 1;
+        continue;
+      }
+      const lack = missingVariables(this.campaign.template, vars);
       if (lack.length) {
         missing++;
         for (const v of lack) missingByVariable[v] = (missingByVariable[v] ?? 0) + 1;

@@ -182,7 +182,9 @@ describe('the dialing day', () => {
       { id: 'called-5-min-ago', variables: { amount: 10 } },
       { id: 'no-amount' },
       { id: 'stopped', variables: { amount: 10 } },
+      { id: 'broken-json', variables: { amount: 10 } },
     ]);
+    (leads.columns.variables as string[])[5] = '{"amount": 1'; // a torn JSON text in leads.parquet
     const histories = new Map<string, ContactHistory>();
     const h1 = new ContactHistory('Europe/London');
     h1.recordOptOut(FROM - 10 * 24 * HOUR);
@@ -194,7 +196,13 @@ describe('the dialing day', () => {
     h3.recordAttempt({ at: FROM - 3 * 24 * HOUR, disposition: 'answered', campaignId: 'june' }); // retry.stopOn: answered
     histories.set('hash-stopped', h3);
     const { stats, records } = day(leads, model, { histories, campaign: { retry: { maxAttempts: 2 } } });
-    expect(stats.leads).toMatchObject({ total: 5, inCampaign: 5, missingVariables: 1, missingByVariable: { amount: 1 } });
+    expect(stats.leads).toMatchObject({
+      total: 6,
+      inCampaign: 6,
+      missingVariables: 2,
+      missingByVariable: { amount: 1, '(variables not a JSON object)': 1 },
+    });
+    expect(records.filter((r) => r.customer_id === 'broken-json')).toHaveLength(0);
     const by = (id: string) => records.filter((r) => r.customer_id === id);
     expect(by('opted-out')).toHaveLength(0);
     expect(by('no-amount')).toHaveLength(0);

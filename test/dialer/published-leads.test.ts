@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PublishedRunError } from '../../contracts/published-run.ts';
-import { LeadTableError, loadPublishedLeads } from '../../dialer/index.ts';
+import { LeadTable, LeadTableError, loadPublishedLeads } from '../../dialer/index.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
 const cleanups: (() => void)[] = [];
@@ -88,5 +88,25 @@ describe('loading the published run', () => {
     await publish(dir, 'run-bad', 5, { badLength: true });
     await expect(loadPublishedLeads(dir)).rejects.toThrow(LeadTableError);
     await expect(loadPublishedLeads(dir)).rejects.toThrow(/p_answer that is not 168 values/);
+  });
+});
+
+describe('LeadTable.fromRows', () => {
+  it('joins lead and score rows in memory (rows without a partner left out), p_answer hour-major', () => {
+    const lead = (id: string) => ({
+      customer_id: id, phone_e164: '+442079460000', phone_hash: `h-${id}`, timezone: 'Europe/London', country: 'GB',
+      name: id, consent: true, dnc: false, blocked_reason: null, variables: '{}',
+    });
+    const score = (id: string, k: number) => ({
+      customer_id: id, p_convert: k / 10, p_answer: Array.from({ length: 168 }, (_, h) => (k * 1000 + h) / 1e6), best_hours: [],
+      segment_id: k, segment_name: null, expected_value: 0, reasons: [], model_versions: { conversion: 'v9' },
+    });
+    const t = LeadTable.fromRows([lead('a'), lead('b'), lead('no-score')], [score('b', 2), score('a', 1), score('no-lead', 3)]);
+    expect(t.size).toBe(2);
+    expect(t.columns.customerId).toEqual(['a', 'b']);
+    expect(t.pAnswerAt(1, 7)).toBeCloseTo(0.002007, 7);
+    expect(t.columns.pAnswer[7 * 2 + 1]).toBeCloseTo(0.002007, 7);
+    expect(t.meta.modelVersions).toEqual({ conversion: 'v9' });
+    expect(() => LeadTable.fromRows([lead('a')], [{ ...score('a', 1), p_answer: [0.1] }])).toThrow(LeadTableError);
   });
 });
