@@ -326,7 +326,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateM
   progress('parquet', 0, parquetTotal, 'files');
   let truthFiles: TruthFiles | null = null;
   if (writeParquet || writeTruthFiles) {
-    const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+    const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: process.env.DIALWISE_SIM_DUCKDB_MEMORY ?? '1GB' });
     const con = await instance.connect();
     try {
       if (writeParquet) {

@@ -236,7 +236,7 @@ COPY (
     [${ANSWER_COLUMNS.map((a) => `${a} / 10000`).join(', ')}]::FLOAT[168] AS answer_p
   FROM read_csv($src, header = true, delim = ',', quote = '"', escape = '"', auto_detect = false,
     columns = {${[...SCALAR_COLUMNS.map((c) => `'${c}': 'VARCHAR'`), ...ANSWER_COLUMNS.map((a) => `'${a}': 'USMALLINT'`)].join(', ')}})
-) TO $dst (FORMAT parquet, COMPRESSION zstd)`;
+) TO $dst (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 32768)`;
 
 /**
  * Re-creates the World of a generated folder (`<outDir>` or `<outDir>/truth`) from
