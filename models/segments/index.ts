@@ -8,7 +8,7 @@ export { fitScaler, applyScaler, standardize, unscale } from './standardize.ts';
 export type { KMeansOptions, KMeansResult, IterationInfo } from './kmeans.ts';
 export { kmeans } from './kmeans.ts';
 export type { EngineOptions } from './engine.ts';
-export { allocateShared, warmUpWorkers, shutdownWorkers } from './engine.ts';
+export { allocateShared, resolveWorkers, warmUpWorkers, shutdownWorkers } from './engine.ts';
 export type { Rng } from './rng.ts';
 export { createRng } from './rng.ts';
 export type { SilhouetteOptions } from './silhouette.ts';
