@@ -50,7 +50,7 @@ function checkXY(x: Numbers, y: Numbers, w: Numbers | undefined, what: string): 
  * Tied x values are first merged into their weighted mean, as scikit-learn does, so the fit
  * is a function of x. Returns the distinct x values and the fitted value at each.
  */
-export function isotonicRegression(x: Numbers, y: Numbers, w?: Numbers): { x: Float64Array; y: Float64Array } {
+export function isotonicRegression(x: Numbers, y: Numbers, w?: Numbers): { x: Float64Array; y: Float64Array; w: Float64Array } {
   checkXY(x, y, w, 'isotonicRegression');
   const order = Array.from({ length: x.length }, (_, i) => i).filter((i) => !Number.isNaN(x[i] as number));
   order.sort((a, b) => (x[a] as number) - (x[b] as number) || a - b);
@@ -96,12 +96,42 @@ export function isotonicRegression(x: Numbers, y: Numbers, w?: Numbers): { x: Fl
   const fitted = new Float64Array(ux.length);
   let at = 0;
   for (let b = 0; b < mean.length; b++) for (let s = 0; s < (size[b] as number); s++) fitted[at++] = mean[b] as number;
-  return { x: Float64Array.from(ux), y: fitted };
+  return { x: Float64Array.from(ux), y: fitted, w: Float64Array.from(uw) };
 }
 
-/** Fits an isotonic calibrator of raw probabilities `p` to outcomes `y`. */
-export function fitIsotonic(p: Numbers, y: Numbers, w?: Numbers): IsotonicCalibrator {
-  const fit = isotonicRegression(p, y, w);
+/**
+ * Fits an isotonic calibrator of raw probabilities `p` to outcomes `y`. With `smoothing` m > 0
+ * each pooled block's rate is shrunk towards the overall rate by m pseudo-rows (and the result
+ * pooled again, so it stays monotone): plain isotonic regression gives exactly 0 or 1 at the
+ * ends, and one surprise there costs an unbounded log loss on new rows.
+ */
+export function fitIsotonic(p: Numbers, y: Numbers, w?: Numbers, options: { smoothing?: number } = {}): IsotonicCalibrator {
+  let fit = isotonicRegression(p, y, w);
+  const m = options.smoothing ?? 0;
+  if (m > 0 && fit.x.length > 0) {
+    let total = 0;
+    let mean = 0;
+    for (let i = 0; i < fit.x.length; i++) {
+      total += fit.w[i] as number;
+      mean += (fit.w[i] as number) * (fit.y[i] as number);
+    }
+    mean /= total;
+    // block weights: runs of equal fitted values
+    const smoothedY = new Float64Array(fit.x.length);
+    const blockW = new Float64Array(fit.x.length);
+    for (let i = 0; i < fit.x.length; ) {
+      let j = i;
+      let wb = 0;
+      while (j < fit.x.length && fit.y[j] === fit.y[i]) wb += fit.w[j++] as number;
+      const v = ((fit.y[i] as number) * wb + m * mean) / (wb + m);
+      for (let k = i; k < j; k++) {
+        smoothedY[k] = v;
+        blockW[k] = ((fit.w[k] as number) * (wb + m)) / wb;
+      }
+      i = j;
+    }
+    fit = isotonicRegression(fit.x, smoothedY, blockW);
+  }
   // Keep only the knots interpolation needs: the ends of every flat run.
   const xs: number[] = [];
   const ys: number[] = [];
@@ -244,13 +274,16 @@ export function applyCalibration(cal: Calibrator, p: Numbers): Float32Array {
 export function fitCalibrator(method: CalibrationMethod, p: Numbers, y: Numbers, w?: Numbers): Calibrator {
   switch (method) {
     case 'isotonic':
-      return fitIsotonic(p, y, w);
+      return fitIsotonic(p, y, w, { smoothing: ISOTONIC_SMOOTHING });
     case 'platt':
       return fitPlatt(p, y, w);
     default:
       return { method: 'none' };
   }
 }
+
+/** Pseudo-rows by which calibrators fitted for models shrink each isotonic block (see fitIsotonic). */
+export const ISOTONIC_SMOOTHING = 2;
 
 /** Small deterministic PRNG (mulberry32) for fold assignment. */
 function mulberry32(seed: number): () => number {

@@ -24,6 +24,7 @@ export {
   calibrate,
   applyCalibration,
   crossFitCalibration,
+  ISOTONIC_SMOOTHING,
   logit,
   sigmoid,
   type Calibrator,

@@ -147,6 +147,21 @@ describe('calibration', () => {
     expect(flat.x).toEqual([0.1, 0.4, 0.5]);
   });
 
+  it('smoothed isotonic shrinks each block towards the overall rate and stays monotone', () => {
+    const p = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
+    const y = [0, 0, 0, 1, 1, 1];
+    expect(fitIsotonic(p, y).y).toEqual([0, 0, 1, 1]);
+    // blocks {0.1–0.3: 0 of 3} and {0.4–0.6: 3 of 3}, two pseudo-rows at ½: 1/5 and 4/5
+    const smooth = fitIsotonic(p, y, undefined, { smoothing: 2 });
+    expect(smooth.y[0]).toBeCloseTo(1 / 5, 12);
+    expect(smooth.y.at(-1)).toBeCloseTo(4 / 5, 12);
+    // a tiny block that would overtake its heavy neighbour is pooled again
+    const q = Array.from({ length: 101 }, (_, i) => i / 100);
+    const yy = q.map((_, i) => (i === 0 ? 0 : i < 100 ? (i % 10 === 0 ? 1 : 0) : 1));
+    const s2 = fitIsotonic(q, yy, undefined, { smoothing: 5 });
+    for (let i = 1; i < s2.y.length; i++) expect(s2.y[i]!).toBeGreaterThanOrEqual(s2.y[i - 1]!);
+  });
+
   it('Platt scaling recovers a known logistic relation', () => {
     const r = rng(7);
     const n = 20_000;
