@@ -9,13 +9,13 @@ import type { Warehouse } from '../../warehouse/index.ts';
 import { encodeMatrix, featureTypesOf, modelNamesOf, ModelKindError, type EncodedColumn } from '../common/index.ts';
 import { calibrate } from '../metrics/index.ts';
 import { DMatrix } from '../xgboost/index.ts';
-import { CONVERSION_KIND, loadConversionModel, type ConversionModel } from './artifact.ts';
+import { loadConversionModel, type ConversionModel } from './artifact.ts';
 import { readTableRows, type TableColumnPlan } from './table.ts';
 
 export interface ScoreConversionOptions {
   /** Version id or alias (default `champion`). */
   version?: string;
-  /** Kind the alias belongs to (default `conversion`). */
+  /** Kind an alias belongs to (default `conversion`; e.g. `conversion@<table>`). */
   kind?: string;
   /** A feature snapshot to score (`latest` = the newest). */
   snapshotId?: number | 'latest';
@@ -75,7 +75,7 @@ const EXACT_LIMIT = 200_000;
 /** Scores customers (a snapshot, feature rows, or a table) with a conversion model. */
 export async function scoreConversion(wh: Warehouse, options: ScoreConversionOptions = {}): Promise<ConversionScores> {
   const model = options.model ?? (await loadConversionModel(wh, options.version ?? 'champion', {
-    kind: options.kind ?? CONVERSION_KIND,
+    ...(options.kind ? { kind: options.kind } : {}),
     ...(options.modelsDir ? { modelsDir: options.modelsDir } : {}),
   }));
   try {
