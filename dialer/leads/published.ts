@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBArrayValue, DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { HOURS_PER_WEEK, LEADS_FILE, SCORES_FILE, readCurrentRun, readRun } from '../../contracts/published-run.ts';
 import type { PublishedRunRef } from '../../contracts/published-run.ts';
@@ -45,47 +45,67 @@ export async function loadPublishedLeads(dataDir: string, opts: { runId?: string
       `${FROM} SELECT (SELECT count(*) FROM l ANTI JOIN s USING (customer_id)), (SELECT count(*) FROM s ANTI JOIN l USING (customer_id))`,
       paths,
     ).catch(wrap(`cannot read ${leadsPath}`))) as [[bigint, bigint]];
-    const [[count]] = (await scalarRows(conn, `${FROM} SELECT count(*) FROM l JOIN s USING (customer_id)`, paths)) as [[bigint]];
+    const [[count]] = (await scalarRows(conn, `${FROM} SELECT count(*) FROM l SEMI JOIN s USING (customer_id)`, paths)) as [[bigint]];
     const n = Number(count);
     const c = emptyColumns(n);
-    const hours = Array.from({ length: HOURS_PER_WEEK }, (_, h) => `s.p_answer[${h + 1}]::FLOAT`).join(', ');
-    const result = await conn.stream(
+    const index = new Map<string, number>();
+
+    // 1. The leads that have scores, in customer_id order (a stable lead order: the same run
+    //    always gives the same indices, so simulated days replay exactly). Narrow columns only.
+    let i = 0;
+    const leads = await conn.stream(
       `${FROM} SELECT l.customer_id, l.phone_e164, l.phone_hash, l.timezone, l.country, l.name, l.consent, l.dnc, l.blocked_reason,
-              l.variables::VARCHAR, s.segment_id, s.segment_name, s.p_convert::FLOAT, s.expected_value::FLOAT, ${hours}
-       FROM l JOIN s USING (customer_id) ORDER BY l.customer_id`,
+              l.variables::VARCHAR
+       FROM l SEMI JOIN s USING (customer_id) ORDER BY l.customer_id`,
       paths,
     );
-    let i = 0;
     for (;;) {
-      const chunk = await result.fetchChunk();
+      const chunk = await leads.fetchChunk();
       if (chunk === null || chunk.rowCount === 0) break;
-      const rows = chunk.rowCount;
-      const col = (k: number) => chunk.getColumnVector(k);
-      const [id, phone, hash, tz, country, name, consent, dnc, blocked, vars, segId, segName, pc, ev] = Array.from({ length: 14 }, (_, k) => col(k));
-      for (let r = 0; r < rows; r++) {
-        const at = i + r;
-        c.customerId[at] = String(id!.getItem(r));
-        c.phoneE164[at] = String(phone!.getItem(r) ?? '');
-        c.phoneHash[at] = (hash!.getItem(r) as string | null) ?? null;
-        c.timezone[at] = String(tz!.getItem(r) ?? '');
-        c.country[at] = (country!.getItem(r) as string | null) ?? null;
-        c.name[at] = (name!.getItem(r) as string | null) ?? null;
-        c.consent[at] = consent!.getItem(r) === true ? 1 : 0;
-        c.dnc[at] = dnc!.getItem(r) === true ? 1 : 0;
-        c.blockedReason[at] = (blocked!.getItem(r) as string | null) ?? null;
-        c.variables[at] = (vars!.getItem(r) as string | null) ?? '{}';
+      const [id, phone, hash, tz, country, name, consent, dnc, blocked, vars] = Array.from({ length: 10 }, (_, k) => chunk.getColumnVector(k));
+      for (let r = 0; r < chunk.rowCount; r++, i++) {
+        const cid = String(id!.getItem(r));
+        c.customerId[i] = cid;
+        index.set(cid, i);
+        c.phoneE164[i] = String(phone!.getItem(r) ?? '');
+        c.phoneHash[i] = (hash!.getItem(r) as string | null) ?? null;
+        c.timezone[i] = String(tz!.getItem(r) ?? '');
+        c.country[i] = (country!.getItem(r) as string | null) ?? null;
+        c.name[i] = (name!.getItem(r) as string | null) ?? null;
+        c.consent[i] = consent!.getItem(r) === true ? 1 : 0;
+        c.dnc[i] = dnc!.getItem(r) === true ? 1 : 0;
+        c.blockedReason[i] = (blocked!.getItem(r) as string | null) ?? null;
+        c.variables[i] = (vars!.getItem(r) as string | null) ?? '{}';
+      }
+    }
+    if (i !== n) throw new LeadTableError(`${leadsPath}: customer_id is not unique (${i} rows for ${n} scored leads); republish the run`);
+
+    // 2. The scores in file order (no join, no sort of the 168-value arrays), placed by index.
+    //    p_answer is read as a fixed-size array — one value object per row; 168 per-column reads
+    //    are ~6× slower — and written hour-major.
+    const scores = await conn.stream(
+      `${FROM} SELECT customer_id, segment_id, segment_name, p_convert::FLOAT, expected_value::FLOAT, p_answer::FLOAT[${HOURS_PER_WEEK}] FROM s`,
+      paths,
+    );
+    const seen = new Uint8Array(n);
+    for (;;) {
+      const chunk = await scores.fetchChunk();
+      if (chunk === null || chunk.rowCount === 0) break;
+      const [id, segId, segName, pc, ev, pa] = Array.from({ length: 6 }, (_, k) => chunk.getColumnVector(k));
+      for (let r = 0; r < chunk.rowCount; r++) {
+        const at = index.get(String(id!.getItem(r)));
+        if (at === undefined) continue; // a score without a lead
+        if (seen[at] === 1) throw new LeadTableError(`${scoresPath}: customer ${c.customerId[at]} has two score rows; republish the run`);
+        seen[at] = 1;
         const sid = segId!.getItem(r);
         c.segmentId[at] = sid === null ? -1 : Number(sid);
         c.segmentName[at] = (segName!.getItem(r) as string | null) ?? null;
         c.pConvert[at] = pc!.getItem(r) as number;
         c.expectedValue[at] = (ev!.getItem(r) as number | null) ?? 0;
+        const v = pa!.getItem(r);
+        const items = v instanceof DuckDBArrayValue ? v.items : [];
+        for (let h = 0; h < HOURS_PER_WEEK; h++) c.pAnswer[h * n + at] = (items[h] as number | null | undefined) ?? 0;
       }
-      for (let h = 0; h < HOURS_PER_WEEK; h++) {
-        const v = col(14 + h);
-        const base = h * n + i;
-        for (let r = 0; r < rows; r++) c.pAnswer[base + r] = (v.getItem(r) as number | null) ?? 0;
-      }
-      i += rows;
     }
     const table = new LeadTable(c, { runId: ref.runId, asOf: ref.manifest.as_of, modelVersions: { ...ref.manifest.model_versions } });
     return { ref, table, unmatched: { leadsWithoutScores: Number(lw), scoresWithoutLeads: Number(sw) } };
