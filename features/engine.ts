@@ -19,6 +19,7 @@ const SPINE_KEYS = '__spine_keys';
 
 /** Shared inputs the families read, built once per evaluation, in this order. */
 const PREPARE_STEPS = [
+  { name: '__occupations', file: 'prepare/occupations.sql', kind: 'TABLE', label: 'occupations' },
   { name: '__tz_offsets', file: 'prepare/tz_offsets.sql', kind: 'TABLE', label: 'time-zone offsets per day' },
   { name: '__attempts', file: 'prepare/attempts.sql', kind: 'TABLE', label: 'attempts with local hour-of-week' },
   { name: '__history', file: 'prepare/history.sql', kind: 'VIEW', label: 'point-in-time history view' },

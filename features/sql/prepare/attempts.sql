@@ -2,8 +2,10 @@
 -- few pre-computed columns the families need. Nothing here filters per spine row; the
 -- point-in-time cut (t < as-of) is applied per row in history.sql and priors.sql.
 --   ck:  the spine's integer key of the customer (__spine_keys; null if not in the spine).
---        Rows are stored ordered by (ck, t), so the per-spine-row aggregates downstream read
---        each customer's attempts together (about 2x faster than in arrival order).
+--        Rows are stored ordered by ck, so the per-spine-row aggregates downstream read each
+--        customer's attempts together: the sort costs less than it saves (at 20M attempts,
+--        ~10 s against ~17 s in the hour-of-week and contact-history aggregates).
+--   occ_id: the customer's occupation (__occupations), for the population priors.
 --   t:   started_at as microseconds since the epoch (UTC). Times are compared and subtracted
 --        as integers: TIMESTAMPTZ arithmetic goes through ICU and costs ~0.6 µs a row.
 --   day: UTC day number (days since 1970-01-01), for day-level priors.
@@ -15,14 +17,14 @@ WITH zones AS (
   SELECT DISTINCT timezone, tz_id FROM __tz_offsets
 ),
 cust AS (
-  SELECT coalesce(c.customer_id, k.customer_id) AS customer_id, k.ck, z.tz_id,
-         coalesce(c.occupation, '(none)') AS occupation
+  SELECT coalesce(c.customer_id, k.customer_id) AS customer_id, k.ck, z.tz_id, o.occ_id
   FROM customers c
   FULL JOIN __spine_keys k ON k.customer_id = c.customer_id
   LEFT JOIN zones z ON z.timezone = c.timezone
+  LEFT JOIN __occupations o ON o.occupation = coalesce(c.occupation, '(none)')
 ),
 base AS (
-  SELECT cu.ck, cu.tz_id, cu.occupation,
+  SELECT cu.ck, cu.tz_id, cu.occ_id,
          epoch_us(a.started_at)                            AS t,
          a.disposition = 'answered'                        AS answered,
          coalesce(a.converted, false)                      AS converted,
@@ -46,6 +48,6 @@ SELECT
   conversion_value,
   opted_out,
   (((lt // 86400000000 + 3) % 7) * 6 + (lt % 86400000000) // 14400000000)::TINYINT AS blk,
-  occupation
+  occ_id
 FROM local
-ORDER BY ck, t
+ORDER BY ck

@@ -10,32 +10,27 @@ WITH spine_days AS (
   SELECT DISTINCT day FROM __spine
 ),
 daily AS (
-  SELECT day, occupation, blk, count(*) AS att, count_if(answered) AS ans
+  SELECT day, occ_id, blk, count(*) AS att, count_if(answered) AS ans
   FROM __attempts
   WHERE blk IS NOT NULL
   GROUP BY ALL
 ),
 cumulative AS (
-  SELECT day, occupation, blk,
+  SELECT day, occ_id, blk,
          sum(att) OVER w AS att,
          sum(ans) OVER w AS ans
   FROM daily
-  WINDOW w AS (PARTITION BY occupation, blk ORDER BY day)
-),
-occupations AS (
-  SELECT DISTINCT occupation FROM daily
-  UNION
-  SELECT DISTINCT coalesce(c.occupation, '(none)') FROM __spine s LEFT JOIN customers c ON c.customer_id = s.customer_id
+  WINDOW w AS (PARTITION BY occ_id, blk ORDER BY day)
 ),
 grid AS (
-  SELECT d.day, o.occupation, b.range::TINYINT AS blk
-  FROM spine_days d CROSS JOIN occupations o CROSS JOIN range(42) b
+  SELECT d.day, o.occ_id, b.range::TINYINT AS blk
+  FROM spine_days d CROSS JOIN __occupations o CROSS JOIN range(42) b
 ),
 before_day AS (
   -- the latest cumulative count strictly before each spine day
-  SELECT g.day, g.occupation, g.blk, coalesce(c.att, 0) AS att, coalesce(c.ans, 0) AS ans
+  SELECT g.day, g.occ_id, g.blk, coalesce(c.att, 0) AS att, coalesce(c.ans, 0) AS ans
   FROM grid g
-  ASOF LEFT JOIN cumulative c ON c.occupation = g.occupation AND c.blk = g.blk AND g.day > c.day
+  ASOF LEFT JOIN cumulative c ON c.occ_id = g.occ_id AND c.blk = g.blk AND g.day > c.day
 ),
 global_rate AS (
   SELECT day, (sum(ans) + 1) / (sum(att) + 2) AS global_rate FROM before_day GROUP BY day
@@ -46,7 +41,8 @@ block_rate AS (
   FROM before_day b JOIN global_rate g USING (day)
   GROUP BY b.day, b.blk
 )
-SELECT o.day, o.occupation, o.blk, r.global_rate, r.block_rate,
+SELECT o.day, n.occupation, o.blk, r.global_rate, r.block_rate,
        (o.ans + 50 * r.block_rate) / (o.att + 50) AS prior_rate
 FROM before_day o
+JOIN __occupations n ON n.occ_id = o.occ_id
 JOIN block_rate r ON r.day = o.day AND r.blk = o.blk
