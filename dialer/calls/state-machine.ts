@@ -97,13 +97,15 @@ export function dispositionOf(s: FinalCallState): Disposition {
 /** One call's state, with the time it entered each state it has been in. */
 export class CallStateMachine {
   private current: CallState = 'INIT';
-  private readonly entered: { state: CallState; at: number }[];
+  // Parallel arrays, not an object per step: the engine runs one machine per dial.
+  private readonly states: CallState[] = ['INIT'];
+  private readonly times: number[];
 
   constructor(
     readonly callId: string,
     at: number,
   ) {
-    this.entered = [{ state: 'INIT', at }];
+    this.times = [at];
   }
 
   get state(): CallState {
@@ -116,20 +118,21 @@ export class CallStateMachine {
 
   /** When the call entered `state` (the first time), or null. */
   enteredAt(state: CallState): number | null {
-    for (const e of this.entered) if (e.state === state) return e.at;
-    return null;
+    const k = this.states.indexOf(state);
+    return k < 0 ? null : this.times[k]!;
   }
 
   /** States visited, in order, with their entry times. */
   get path(): readonly { state: CallState; at: number }[] {
-    return this.entered;
+    return this.states.map((state, k) => ({ state, at: this.times[k]! }));
   }
 
   /** @throws IllegalTransitionError when `to` is not reachable from the current state. */
   transition(to: CallState, at: number): void {
     if (!canTransition(this.current, to)) throw new IllegalTransitionError(this.callId, this.current, to, CALL_TRANSITIONS[this.current]);
     this.current = to;
-    this.entered.push({ state: to, at });
+    this.states.push(to);
+    this.times.push(at);
   }
 
   /** The disposition, once final. @throws Error if the call is still live. */

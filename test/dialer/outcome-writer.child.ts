@@ -12,6 +12,7 @@ const log = OutcomeLog.open({
   dialerId: 'killme',
   syncEveryRecords: 25,
   syncEveryMs: 60_000,
+  maxRecordsPerSegment: 100_000_000, // one segment, however fast it runs before the kill
   onSync: (n) => process.stdout.write(`synced ${n}\n`),
 });
 const base = Date.parse('2024-06-11T09:00:00Z');
