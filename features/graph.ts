@@ -1,6 +1,6 @@
 import { UndirectedGraph } from 'graphology';
 import { connectedComponents } from 'graphology-components';
-import type { Warehouse } from '../warehouse/index.ts';
+import { bulkAppend, type Warehouse } from '../warehouse/index.ts';
 import { FeatureBuildError } from './errors.ts';
 import { withFeatureLock } from './engine.ts';
 import type { OnProgress } from './progress.ts';
@@ -204,17 +204,18 @@ export async function buildGraph(wh: Warehouse, options: BuildGraphOptions = {})
 
         report({ step: 4, steps: STEPS, label: 'write component roots', rows: counts.customers });
         await tx.run('CREATE OR REPLACE TEMP TABLE __g_roots (idx INTEGER, root INTEGER)');
-        const appender = await tx.rawConnection.createAppender('__g_roots', 'main', 'temp');
-        try {
-          for (let i = 0; i < roots.length; i++) {
-            appender.appendInteger(i);
-            appender.appendInteger(roots[i]!);
-            appender.endRow();
-          }
-          appender.flushSync();
-        } finally {
-          appender.closeSync();
-        }
+        const idx = new Int32Array(roots.length);
+        for (let i = 0; i < idx.length; i++) idx[i] = i;
+        await bulkAppend(
+          tx,
+          '__g_roots',
+          [
+            { name: 'idx', kind: 'integer', values: idx },
+            { name: 'root', kind: 'integer', values: roots },
+          ],
+          'main',
+          'temp',
+        );
 
         report({ step: 5, steps: STEPS, label: 'do-not-call propagation' });
         const { run } = await tx.one<{ run: number }>(`SELECT nextval('graph_run_id_seq') AS run`);
