@@ -11,3 +11,5 @@ export {
   type IngestReport,
   type ReasonCount,
 } from './ingest/index.ts';
+export * from './nightly/index.ts';
+export { publishRun, verifyRun, writeFileAtomic, type PublishInput } from './publish/index.ts';

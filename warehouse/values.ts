@@ -1,10 +1,12 @@
-import { timestampTZValue, type DuckDBValue } from '@duckdb/node-api';
+import { listValue, timestampTZValue, type DuckDBValue } from '@duckdb/node-api';
 
 /** What callers may bind to a `$1` / `$name` placeholder. */
-export type SqlParam = null | boolean | number | bigint | string | Date | DuckDBValue;
+export type SqlParam = null | boolean | number | bigint | string | Date | readonly string[] | DuckDBValue;
 export type SqlParams = readonly SqlParam[] | Readonly<Record<string, SqlParam>>;
 
 function toDuckValue(value: SqlParam): DuckDBValue {
+  // a list of strings binds as VARCHAR[] (cast it in SQL when it may be empty: $ids::VARCHAR[])
+  if (Array.isArray(value)) return listValue(value as string[]);
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw new TypeError('cannot bind an invalid Date');
     return timestampTZValue(BigInt(value.getTime()) * 1000n);

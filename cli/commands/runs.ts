@@ -38,7 +38,7 @@ export function runsCommand(): Command {
           ? await wh.query<StepRow>(
               `SELECT run_id, step, attempt, status, seconds, rows, error FROM pipeline_steps
                WHERE list_contains($ids::VARCHAR[], run_id) ORDER BY run_id, position, attempt`,
-              { ids: runs.map((r) => r.run_id) as never },
+              { ids: runs.map((r) => r.run_id) },
             )
           : [];
         const ingests = await wh.query(

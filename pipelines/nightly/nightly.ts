@@ -1,0 +1,228 @@
+import { buildGraph, buildSnapshot } from '../../features/index.ts';
+import {
+  aliasVersion,
+  promoteIfBetter,
+  scoreContact,
+  scoreConversion,
+  segmentCustomers,
+  trainContact,
+  trainConversion,
+  type GateDecision,
+} from '../../models/index.ts';
+import { bulkAppend, type Warehouse } from '../../warehouse/index.ts';
+import { publishRun } from '../publish/index.ts';
+import { ingestOutcomeSegments } from './outcomes.ts';
+import { newRunId, runPipeline, type RunnerEvents, type RunResult, type Step } from './runner.ts';
+import { LEADS_SQL, SCORES_SQL, SEGMENTS_SQL } from './publish-sql.ts';
+
+export interface NightlyOptions {
+  dataDir: string;
+  /** the night being run (default now); `--as-of` backfills a past night */
+  asOf?: Date;
+  /** days before as-of held back so the gate compares candidate and champion on fresh data */
+  gateDays?: number;
+  /** a fixed number of segments, or the range to choose from */
+  k?: number | { min: number; max: number };
+  seed?: number;
+  /** value of one conversion, for expected value (default: mean conversion value in history, else 1) */
+  valuePerConversion?: number;
+  resumeRunId?: string;
+  events?: RunnerEvents;
+  /** test hook: called at the start of each step (a crash test kills the process here) */
+  beforeStep?: (step: string) => void | Promise<void>;
+}
+
+interface NightlyContext {
+  wh: Warehouse;
+  options: NightlyOptions;
+  asOf: Date;
+  runId: string;
+  snapshotId?: number;
+  candidates: Record<string, string>;
+  gates: GateDecision[];
+}
+
+const SCORE_TABLE = 'nightly_scores';
+
+function step(
+  name: string,
+  description: string,
+  dependsOn: string[],
+  run: (ctx: NightlyContext, progress: (label: string, rows?: number) => void) => Promise<{ rows?: number; detail?: Record<string, unknown> }>,
+): Step<NightlyContext> {
+  return {
+    name,
+    description,
+    dependsOn,
+    run: async (ctx, reporter) => {
+      await ctx.options.beforeStep?.(name);
+      return run(ctx, (label, rows) => reporter.progress(label, rows));
+    },
+  };
+}
+
+/** Snapshot id of the run's own snapshot, or the latest as of the run (after a resume). */
+async function snapshotOf(ctx: NightlyContext): Promise<number> {
+  if (ctx.snapshotId !== undefined) return ctx.snapshotId;
+  const row = await ctx.wh.query<{ id: number }>(
+    'SELECT snapshot_id AS id FROM feature_snapshots WHERE as_of = $1 ORDER BY snapshot_id DESC LIMIT 1',
+    [ctx.asOf],
+  );
+  if (!row.length) throw new Error(`no feature snapshot as of ${ctx.asOf.toISOString()}; the features step must run first`);
+  ctx.snapshotId = row[0]!.id;
+  return ctx.snapshotId;
+}
+
+export const NIGHTLY_STEPS: Step<NightlyContext>[] = [
+  step('ingest-outcomes', "load the dialer's closed outcome segments", [], async (ctx, progress) => {
+    const r = await ingestOutcomeSegments(ctx.wh, ctx.options.dataDir, (file, i, n) => progress(`segment ${i}/${n} ${file}`));
+    const loaded = r.reports.reduce((s, x) => s + x.rowsLoaded, 0);
+    return { rows: loaded, detail: { segments: r.files, skipped: r.skipped, quarantined: r.reports.reduce((s, x) => s + x.rowsQuarantined, 0) } };
+  }),
+  step('features', 'point-in-time feature snapshot as of the night', ['ingest-outcomes'], async (ctx, progress) => {
+    const s = await buildSnapshot(ctx.wh, { asOf: ctx.asOf, onProgress: (p) => progress(p.label, p.rows) });
+    ctx.snapshotId = s.snapshotId;
+    const alarms = s.drift?.features.filter((f) => f.alarm).map((f) => f.feature) ?? [];
+    return { rows: s.rows, detail: { snapshotId: s.snapshotId, driftAlarms: alarms } };
+  }),
+  step('graph', 'households, shared numbers and do-not-call propagation', ['ingest-outcomes'], async (ctx) => {
+    const g = await buildGraph(ctx.wh, { asOf: ctx.asOf });
+    return { rows: g.customers, detail: { households: g.households, sharedNumbers: g.sharedNumbers, blockedNumbers: g.blockedNumbers } };
+  }),
+  step('segments', 'K-Means segments with stable ids', ['features'], async (ctx, progress) => {
+    const s = await segmentCustomers(ctx.wh, {
+      snapshotId: await snapshotOf(ctx),
+      ...(ctx.options.k !== undefined ? { k: ctx.options.k } : {}),
+      ...(ctx.options.seed !== undefined ? { seed: ctx.options.seed } : {}),
+      onProgress: (p) => progress(p.label, p.rows),
+    });
+    return { rows: s.rows, detail: { version: s.version, k: s.k, names: s.names } };
+  }),
+  step('train-conversion', 'candidate conversion model (XGBoost)', ['features'], async (ctx, progress) => {
+    const r = await trainConversion(ctx.wh, {
+      asOf: ctx.asOf,
+      gateDays: ctx.options.gateDays ?? 7,
+      parentRun: ctx.runId,
+      ...(ctx.options.seed !== undefined ? { seed: ctx.options.seed } : {}),
+      boosterProgress: false,
+      onProgress: (p) => progress(p.label, p.rows),
+    });
+    ctx.candidates.conversion = r.version.version;
+    return { detail: { version: r.version.version } };
+  }),
+  step('train-contact', 'candidate best-time-to-call model (TensorFlow.js)', ['features', 'segments'], async (ctx, progress) => {
+    const r = await trainContact(ctx.wh, {
+      asOf: ctx.asOf,
+      gateDays: ctx.options.gateDays ?? 7,
+      parentRun: ctx.runId,
+      ...(ctx.options.seed !== undefined ? { seed: ctx.options.seed } : {}),
+      onProgress: (p) => progress(p.label, p.rows),
+    });
+    ctx.candidates.contact = r.version.version;
+    return { detail: { version: r.version.version } };
+  }),
+  step('gate', 'promote candidates that beat the champions on a fresh window', ['train-conversion', 'train-contact'], async (ctx) => {
+    const detail: Record<string, unknown> = {};
+    for (const [kind, version] of Object.entries(await candidatesOf(ctx))) {
+      const decision = await promoteIfBetter(ctx.wh, version);
+      ctx.gates.push(decision);
+      detail[kind] = { candidate: version, promoted: decision.promoted, reason: decision.reason };
+    }
+    return { detail };
+  }),
+  step('score', 'score every customer with the champions', ['gate', 'segments', 'graph'], async (ctx, progress) => {
+    const snapshotId = await snapshotOf(ctx);
+    progress('conversion');
+    const conv = await scoreConversion(ctx.wh, { version: 'champion', snapshotId, reasons: 3 });
+    progress('contact');
+    const contact = await scoreContact(ctx.wh, { version: 'champion', snapshotId, bestHours: 3 });
+    if (!conv.customerIds || !contact.customerIds) throw new Error('scores came back without customer ids');
+    await ctx.wh.run(`CREATE OR REPLACE TABLE ${SCORE_TABLE}_conv (customer_id VARCHAR, p_convert DOUBLE, reasons VARCHAR)`);
+    await bulkAppend(ctx.wh, `${SCORE_TABLE}_conv`, [
+      { name: 'customer_id', kind: 'varchar', values: conv.customerIds },
+      { name: 'p_convert', kind: 'double', values: conv.pConvert },
+      { name: 'reasons', kind: 'varchar', values: Array.from({ length: conv.rows }, (_, i) => JSON.stringify(conv.reasonPhrases(i))) },
+    ]);
+    const best = contact.bestHoursPerRow;
+    await ctx.wh.run(`CREATE OR REPLACE TABLE ${SCORE_TABLE}_contact (customer_id VARCHAR, p_answer FLOAT[168], h1 INTEGER, h2 INTEGER, h3 INTEGER)`);
+    const hourColumn = (slot: number) => Int32Array.from({ length: contact.rows }, (_, i) => (slot < best ? contact.bestHours[i * best + slot]! : -1));
+    await bulkAppend(ctx.wh, `${SCORE_TABLE}_contact`, [
+      { name: 'customer_id', kind: 'varchar', values: contact.customerIds },
+      { name: 'p_answer', kind: 'float_array', width: 168, values: contact.pAnswer },
+      { name: 'h1', kind: 'integer', values: hourColumn(0) },
+      { name: 'h2', kind: 'integer', values: hourColumn(1) },
+      { name: 'h3', kind: 'integer', values: hourColumn(2) },
+    ]);
+    return { rows: conv.rows, detail: { conversion: conv.version, contact: contact.version } };
+  }),
+  step('publish', 'write the published run and switch CURRENT', ['score'], async (ctx) => {
+    const versions: Record<string, string> = {};
+    for (const kind of ['conversion', 'contact']) {
+      const v = await aliasVersion(ctx.wh, kind, 'champion');
+      if (v) versions[kind] = v;
+    }
+    const segment = await ctx.wh.query<{ version: string }>('SELECT version FROM segment_runs ORDER BY run_seq DESC LIMIT 1');
+    if (segment[0]) versions.segments = segment[0].version;
+    const value = ctx.options.valuePerConversion ?? (await meanConversionValue(ctx.wh, ctx.asOf));
+    const params = { value, versions: JSON.stringify(versions) };
+    const ref = await publishRun(ctx.wh, {
+      dataDir: ctx.options.dataDir,
+      runId: ctx.runId,
+      asOf: ctx.asOf,
+      modelVersions: versions,
+      scoresSql: bindInline(SCORES_SQL, params),
+      leadsSql: LEADS_SQL,
+      segmentsSql: SEGMENTS_SQL,
+    });
+    await ctx.wh.run('UPDATE pipeline_runs SET published = true WHERE run_id = $1', [ctx.runId]);
+    return { rows: ref.manifest.row_counts.scores, detail: { dir: ref.dir, rowCounts: ref.manifest.row_counts } };
+  }),
+];
+
+/** The candidates of this run (after a resume, from the registry's parent-run record). */
+async function candidatesOf(ctx: NightlyContext): Promise<Record<string, string>> {
+  if (Object.keys(ctx.candidates).length === 2) return ctx.candidates;
+  const rows = await ctx.wh.query<{ kind: string; version: string }>(
+    'SELECT kind, version FROM model_versions WHERE parent_run = $1 ORDER BY created_at',
+    [ctx.runId],
+  );
+  for (const r of rows) ctx.candidates[r.kind] = r.version;
+  return ctx.candidates;
+}
+
+async function meanConversionValue(wh: Warehouse, asOf: Date): Promise<number> {
+  const r = await wh.one<{ v: number | null }>(
+    'SELECT avg(conversion_value) AS v FROM call_attempts WHERE converted AND conversion_value > 0 AND started_at < $1',
+    [asOf],
+  );
+  return r.v && Number.isFinite(r.v) ? r.v : 1;
+}
+
+/**
+ * COPY … TO cannot take bound parameters, so the two numeric/JSON values the scores query
+ * needs are rendered here from values the program computed (a number and a JSON object of
+ * model version ids), never from user text.
+ */
+function bindInline(sql: string, params: { value: number; versions: string }): string {
+  if (!Number.isFinite(params.value)) throw new Error('value per conversion must be a finite number');
+  return sql.replaceAll('$value', String(params.value)).replaceAll('$versions', `'${params.versions.replaceAll("'", "''")}'`);
+}
+
+/** Runs (or resumes) the nightly pipeline: ingest → features → graph → segments → train → gate → score → publish. */
+export async function runNightly(wh: Warehouse, options: NightlyOptions): Promise<RunResult> {
+  let asOf = options.asOf ?? new Date();
+  let runId = options.resumeRunId;
+  if (runId) {
+    const run = await wh.query<{ as_of: Date }>('SELECT as_of FROM pipeline_runs WHERE run_id = $1', [runId]);
+    if (run[0]) asOf = run[0].as_of;
+  } else runId = newRunId('nightly', asOf);
+  const ctx: NightlyContext = { wh, options, asOf, runId, candidates: {}, gates: [] };
+  return runPipeline(wh, {
+    kind: 'nightly',
+    asOf,
+    steps: NIGHTLY_STEPS,
+    ctx,
+    ...(options.events ? { events: options.events } : {}),
+    ...(options.resumeRunId ? { resumeRunId: options.resumeRunId } : { runId }),
+  });
+}
