@@ -7,7 +7,7 @@ import { FAMILIES, FEATURES, featuresOf, type FamilyName } from './registry.ts';
 
 /**
  * The evaluation engine shared by snapshots and training rows. Everything is computed for a
- * spine — a temp table `__spine(spine_id, customer_id, as_of, day)` — so a snapshot (every
+ * spine — a temp table `__spine(spine_id, customer_id, as_of, ck, t, day)` — so a snapshot (every
  * customer, one as_of) and a training set (one row per attempt, each as of its own start) run
  * the very same SQL: one definition, no per-row loop, no second code path to drift apart.
  */
