@@ -7,6 +7,7 @@ import { generateCommand } from './commands/generate.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { nightlyCommand } from './commands/nightly.ts';
+import { simulateCommand } from './commands/simulate.ts';
 import { modelsCommand } from './commands/models.ts';
 import { quarantineCommand } from './commands/quarantine.ts';
 import { runsCommand } from './commands/runs.ts';
@@ -20,7 +21,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--data-dir <dir>', 'where the warehouse and published runs live').env('DIALWISE_HOME').default(defaultDataDir()))
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const command of [demoCommand(), generateCommand(), ingestCommand(), quarantineCommand(), featuresCommand(), segmentCommand(), nightlyCommand(), runsCommand(), migrateCommand(), trainCommand(), modelsCommand()]) {
+  for (const command of [demoCommand(), generateCommand(), ingestCommand(), quarantineCommand(), featuresCommand(), segmentCommand(), nightlyCommand(), simulateCommand(), runsCommand(), migrateCommand(), trainCommand(), modelsCommand()]) {
     // every subcommand also accepts --data-dir after its own name
     command.addOption(new Option('--data-dir <dir>', 'where the warehouse and published runs live').env('DIALWISE_HOME'));
     command.showHelpAfterError('(run with --help for usage)').exitOverride();

@@ -52,7 +52,7 @@ export {
   type HistoryState,
 } from './history.ts';
 export { Rng } from './rng.ts';
-export { HOURS_PER_WEEK, TRUTH_MODEL_VERSION } from './truth.ts';
+export { COEF as TRUTH_COEFFICIENTS, HOURS_PER_WEEK, TRUTH_MODEL_VERSION } from './truth.ts';
 export {
   CAMPAIGNS,
   INCOME_BANDS,

@@ -1,0 +1,195 @@
+import { join } from 'node:path';
+import {
+  defineCampaign,
+  loadPublishedLeads,
+  OutcomeLog,
+  publishedScores,
+  randomOrderScores,
+  runDialingDay,
+  SeededRandom,
+  SimulatedCarrier,
+  SimulatedClock,
+  type ContactHistory,
+  type DayStats,
+  type ScoreSource,
+} from '../../dialer/index.ts';
+import { ingestFile, OUTCOMES_DIR, runNightly } from '../../pipelines/index.ts';
+import { generate, loadWorld, type World } from '../../simulation/index.ts';
+import type { Warehouse } from '../../warehouse/index.ts';
+import { oracleScores, WorldOutcomeModel } from './world-model.ts';
+
+const DAY_MS = 86_400_000;
+export const POLICIES = ['model', 'random', 'oracle'] as const;
+export type Policy = (typeof POLICIES)[number];
+
+export interface SimulateOptions {
+  dataDir: string;
+  customers: number;
+  /** simulated dialing days, each after a nightly run */
+  days: number;
+  seed: number;
+  /** days of imported call history before the first simulated day */
+  historyDays: number;
+  /** dials per policy per day */
+  dialsPerDay: number;
+  /** concurrent robot lines */
+  lines: number;
+  /** share of dials that explore (uniform draws from the eligible pool) */
+  exploration: number;
+  /** number of segments (fixed, to keep nights quick) */
+  k?: number;
+  onLog?: (line: string) => void;
+}
+
+export interface SimulationDay {
+  day: number;
+  dayStart: Date;
+  publishedRun: string;
+  stats: Record<Policy, DayStats>;
+}
+
+export interface SimulationResult {
+  simId: string;
+  days: SimulationDay[];
+}
+
+/**
+ * The closed loop on a synthetic call centre. History is generated to end `days` days before
+ * today, so every simulated dial lies in the past. Then, day after day: the nightly run (ingest
+ * the model dialer's outcomes → features → segments → train → gate → score → publish) and a
+ * dialing day on the simulated carrier. The same day is also dialled by a random-order policy
+ * and by an oracle that ranks by the true probabilities, each on its own copy of the world's
+ * state (contact histories, fatigue); only the model's outcomes flow back into the warehouse.
+ */
+export async function simulate(wh: Warehouse, options: SimulateOptions): Promise<SimulationResult> {
+  const log = options.onLog ?? (() => undefined);
+  const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+  const firstDay = today - options.days * DAY_MS;
+  const simId = `sim-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-s${options.seed}`;
+  const outDir = join(options.dataDir, 'generated', simId);
+
+  log(`simulate: generating ${options.customers} customers with ${options.historyDays} days of history ending ${new Date(firstDay).toISOString().slice(0, 10)}`);
+  const manifest = await generate({
+    customers: options.customers,
+    days: options.historyDays,
+    seed: options.seed,
+    endDate: firstDay,
+    outDir,
+    dirtyShare: 0.01,
+  });
+  for (const [file, kind] of [
+    ['customers.csv', 'customers'],
+    ['events.csv', 'events'],
+    ['call_log.csv', 'call-attempts'],
+  ] as const) {
+    const r = await ingestFile(wh, join(outDir, file), { kind, mapping: join(outDir, manifest.files[file]!.mapping!) });
+    log(`simulate: ingested ${file}: ${r.rowsLoaded} loaded, ${r.rowsQuarantined} quarantined`);
+  }
+  const world: World = await loadWorld(outDir);
+
+  const histories: Record<Policy, Map<string, ContactHistory>> = { model: new Map(), random: new Map(), oracle: new Map() };
+  const carriers = Object.fromEntries(POLICIES.map((p, i) => [p, { model: new WorldOutcomeModel(world, options.seed * 31 + i) }])) as Record<
+    Policy,
+    { model: WorldOutcomeModel }
+  >;
+  const days: SimulationDay[] = [];
+  for (let d = 0; d < options.days; d++) {
+    const dayStart = new Date(firstDay + d * DAY_MS);
+    log(`simulate: day ${d + 1}/${options.days} (${dayStart.toISOString().slice(0, 10)}): nightly run`);
+    const night = await runNightly(wh, {
+      dataDir: options.dataDir,
+      asOf: dayStart,
+      gateDays: 2,
+      seed: options.seed,
+      ...(options.k !== undefined ? { k: options.k } : {}),
+    });
+    if (night.status !== 'succeeded') throw new Error(`nightly run ${night.runId} failed: ${night.error}`);
+    const { table, ref } = await loadPublishedLeads(options.dataDir);
+    const campaign = defineCampaign({
+      // a campaign per day: per-campaign caps restart, while compliance (daily caps, backoff,
+      // opt-outs) carries over through the histories
+      id: `sim-day-${d + 1}`,
+      objective: 'sales',
+      script: { template: 'Hello {{customer_name}}' },
+      schedule: { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '09:00', end: '21:00' },
+      mode: { type: 'robot', lines: options.lines },
+      exploration: options.exploration,
+      valuePerConversion: 100,
+    });
+    const sources: Record<Policy, ScoreSource> = {
+      model: publishedScores(table),
+      random: randomOrderScores(table.size, options.seed * 1000 + d),
+      oracle: oracleScores(world, table, dayStart.getTime(), histories.oracle),
+    };
+    const stats = {} as Record<Policy, DayStats>;
+    for (const policy of POLICIES) {
+      const clock = new SimulatedClock(dayStart);
+      // the same carrier seed per day for every policy: differences come from the ranking
+      const carrier = new SimulatedCarrier(clock, carriers[policy].model, new SeededRandom(options.seed * 7919 + d));
+      const outcomeLog = policy === 'model' ? OutcomeLog.open({ dir: join(options.dataDir, OUTCOMES_DIR), dialerId: `${simId}-model` }) : null;
+      try {
+        stats[policy] = runDialingDay({
+          campaign,
+          leads: table,
+          scores: sources[policy],
+          histories: histories[policy],
+          carrier,
+          clock,
+          from: dayStart,
+          to: new Date(dayStart.getTime() + DAY_MS),
+          outcomeLog,
+          seed: options.seed * 104_729 + d,
+          dialerId: `${simId}-${policy}`,
+          maxDials: options.dialsPerDay,
+        });
+      } finally {
+        outcomeLog?.close();
+      }
+    }
+    const day: SimulationDay = { day: d + 1, dayStart, publishedRun: ref.runId, stats };
+    await recordDay(wh, simId, day);
+    days.push(day);
+    log(formatDay(day));
+  }
+  return { simId, days };
+}
+
+async function recordDay(wh: Warehouse, simId: string, day: SimulationDay): Promise<void> {
+  for (const policy of POLICIES) {
+    const s = day.stats[policy];
+    await wh.run(
+      `INSERT INTO simulation_days VALUES ($sim, $day, $start, $policy, $run, $dials, $answered, $contact, $conv, $per1000, $value,
+         $abandoned, $optouts, $violations, $explore, $stats)`,
+      {
+        sim: simId,
+        day: day.day,
+        start: day.dayStart,
+        policy,
+        run: day.publishedRun,
+        dials: s.dials,
+        answered: s.answered,
+        contact: s.contactRate,
+        conv: s.conversions,
+        per1000: s.conversionsPer1000Dials,
+        value: s.conversionValue,
+        abandoned: s.abandonedShare,
+        optouts: s.optOuts,
+        violations: s.complianceViolations + s.scheduleViolations,
+        explore: s.arms.explore,
+        stats: JSON.stringify(s),
+      },
+    );
+  }
+}
+
+export function formatDay(day: SimulationDay): string {
+  const lines = [`day ${day.day} (${day.dayStart.toISOString().slice(0, 10)}, published ${day.publishedRun})`];
+  lines.push(`  ${'policy'.padEnd(8)} ${'dials'.padStart(7)} ${'contact'.padStart(8)} ${'conv'.padStart(6)} ${'conv/1000'.padStart(10)} ${'abandon'.padStart(8)} ${'violations'.padStart(10)}`);
+  for (const policy of POLICIES) {
+    const s = day.stats[policy];
+    lines.push(
+      `  ${policy.padEnd(8)} ${String(s.dials).padStart(7)} ${(100 * s.contactRate).toFixed(1).padStart(7)}% ${String(s.conversions).padStart(6)} ${s.conversionsPer1000Dials.toFixed(1).padStart(10)} ${(100 * s.abandonedShare).toFixed(2).padStart(7)}% ${String(s.complianceViolations + s.scheduleViolations).padStart(10)}`,
+    );
+  }
+  return lines.join('\n');
+}
