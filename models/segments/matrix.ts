@@ -35,15 +35,3 @@ export function checkFinite(X: Float32Array, what = 'X'): void {
     }
   }
 }
-
-/** Squared Euclidean distance between row `i` of X and row `j` of C (both d wide), in float64. */
-export function sqDist(X: Float32Array, i: number, C: ArrayLike<number>, j: number, d: number): number {
-  let s = 0;
-  const xo = i * d;
-  const co = j * d;
-  for (let q = 0; q < d; q++) {
-    const t = (X[xo + q] as number) - (C[co + q] as number);
-    s += t * t;
-  }
-  return s;
-}
