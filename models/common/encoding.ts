@@ -121,22 +121,40 @@ export function encodeMatrix(enc: Encoding, m: FeatureMatrix, rows?: ArrayLike<n
   const out = new Float32Array(n * ncol);
   const width = m.numericColumns.length;
   const numericIndex = new Map(m.numericColumns.map((name, j) => [name, j]));
+  // per output column: the source numeric column, or the categorical values and their codes
+  const src = new Int32Array(ncol).fill(-1);
+  const catValues: ((string | null)[] | null)[] = [];
+  const catCodes: (Map<string, number> | null)[] = [];
+  const catOther = new Float32Array(ncol).fill(Number.NaN);
   enc.columns.forEach((c, j) => {
     if (c.type === 'categorical') {
       const values = m.categorical[c.name];
       if (!values) throw new TrainingError(`the model needs categorical column ${c.name}, which the input lacks`);
       const codes = new Map((c.categories ?? []).map((level, code) => [level, code]));
-      const other = codes.get(OTHER_LEVEL);
-      for (let k = 0; k < n; k++) {
-        const v = values[rows ? (rows[k] as number) : k];
-        const code = v === null || v === undefined ? undefined : (codes.get(v) ?? other);
-        out[k * ncol + j] = code === undefined ? Number.NaN : code;
-      }
+      catValues.push(values);
+      catCodes.push(codes);
+      catOther[j] = codes.get(OTHER_LEVEL) ?? Number.NaN;
     } else {
-      const src = numericIndex.get(c.name);
-      if (src === undefined) throw new TrainingError(`the model needs column ${c.name}, which the input lacks`);
-      for (let k = 0; k < n; k++) out[k * ncol + j] = m.numeric[(rows ? (rows[k] as number) : k) * width + src] as number;
+      const i = numericIndex.get(c.name);
+      if (i === undefined) throw new TrainingError(`the model needs column ${c.name}, which the input lacks`);
+      src[j] = i;
+      catValues.push(null);
+      catCodes.push(null);
     }
   });
+  // row by row: the source is row-major, so this reads and writes memory in order
+  for (let k = 0; k < n; k++) {
+    const r = rows ? (rows[k] as number) : k;
+    const inBase = r * width;
+    const outBase = k * ncol;
+    for (let j = 0; j < ncol; j++) {
+      const s = src[j] as number;
+      if (s >= 0) out[outBase + j] = m.numeric[inBase + s] as number;
+      else {
+        const v = catValues[j]![r];
+        out[outBase + j] = v === null || v === undefined ? Number.NaN : (catCodes[j]!.get(v) ?? (catOther[j] as number));
+      }
+    }
+  }
   return out;
 }

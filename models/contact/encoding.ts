@@ -91,38 +91,56 @@ export function fitNetEncoding(m: FeatureMatrix, rows: ArrayLike<number>, option
   return { format: 'dialwise-net-encoding/1', numeric, categorical, width: inputs.length, inputs, blockFeatures };
 }
 
-/** rows × width network inputs (all rows of `m` when `rows` is omitted). */
+/** rows × width network inputs (all rows of `m` when `rows` is omitted; positions [from, to) of them). */
 export function encodeNet(enc: NetEncoding, m: FeatureMatrix, rows?: ArrayLike<number>, from = 0, to?: number): Float32Array {
   const n = (to ?? (rows ? rows.length : m.rows)) - from;
-  const out = new Float32Array(n * enc.width);
+  const width = enc.width;
+  const out = new Float32Array(n * width);
   const srcWidth = m.numericColumns.length;
   const index = new Map(m.numericColumns.map((name, j) => [name, j]));
+  const numSrc = new Int32Array(enc.numeric.length);
+  const numOut = new Int32Array(enc.numeric.length);
+  const numMean = new Float64Array(enc.numeric.length);
+  const numInvStd = new Float64Array(enc.numeric.length);
+  const numMissing = new Uint8Array(enc.numeric.length);
   let col = 0;
-  for (const c of enc.numeric) {
+  enc.numeric.forEach((c, q) => {
     const j = index.get(c.name);
     if (j === undefined) throw new TrainingError(`the contact model needs column ${c.name}, which the input lacks`);
-    for (let k = 0; k < n; k++) {
-      const r = rows ? (rows[from + k] as number) : from + k;
-      const v = m.numeric[r * srcWidth + j] as number;
-      const nan = Number.isNaN(v);
-      out[k * enc.width + col] = nan ? 0 : (v - c.mean) / c.std;
-      if (c.missing) out[k * enc.width + col + 1] = nan ? 1 : 0;
-    }
+    numSrc[q] = j;
+    numOut[q] = col;
+    numMean[q] = c.mean;
+    numInvStd[q] = 1 / c.std;
+    numMissing[q] = c.missing ? 1 : 0;
     col += c.missing ? 2 : 1;
-  }
-  for (const c of enc.categorical) {
+  });
+  const cats = enc.categorical.map((c) => {
     const values = m.categorical[c.name];
     if (!values) throw new TrainingError(`the contact model needs categorical column ${c.name}, which the input lacks`);
-    const level = new Map(c.levels.map((l, i) => [l, i]));
-    const span = c.levels.length + (c.other ? 1 : 0);
-    for (let k = 0; k < n; k++) {
-      const r = rows ? (rows[from + k] as number) : from + k;
-      const v = values[r];
-      const i = v === null || v === undefined ? undefined : level.get(v);
-      const at = i ?? (c.other ? c.levels.length : -1);
-      if (at >= 0) out[k * enc.width + col + at] = 1;
+    const at = col;
+    col += c.levels.length + (c.other ? 1 : 0);
+    return { values, level: new Map(c.levels.map((l, i) => [l, i])), at, other: c.other ? c.levels.length : -1 };
+  });
+  const nq = enc.numeric.length;
+  for (let k = 0; k < n; k++) {
+    const r = rows ? (rows[from + k] as number) : from + k;
+    const inBase = r * srcWidth;
+    const outBase = k * width;
+    for (let q = 0; q < nq; q++) {
+      const v = m.numeric[inBase + (numSrc[q] as number)] as number;
+      const o = outBase + (numOut[q] as number);
+      if (v !== v) {
+        // NaN: the mean, plus the missing flag
+        out[o] = 0;
+        if (numMissing[q]) out[o + 1] = 1;
+      } else out[o] = (v - (numMean[q] as number)) * (numInvStd[q] as number);
     }
-    col += span;
+    for (const c of cats) {
+      const v = c.values[r];
+      const i = v === null || v === undefined ? undefined : c.level.get(v);
+      const at = i ?? c.other;
+      if (at >= 0) out[outBase + c.at + at] = 1;
+    }
   }
   return out;
 }
@@ -133,12 +151,13 @@ export function encodeBlocks(enc: NetEncoding, m: FeatureMatrix, rows?: ArrayLik
   const blocks = enc.blockFeatures.length;
   const out = new Float32Array(n * blocks);
   const srcWidth = m.numericColumns.length;
-  const cols = enc.blockFeatures.map((b) => m.numericColumns.indexOf(b));
+  const cols = Int32Array.from(enc.blockFeatures, (b) => m.numericColumns.indexOf(b));
   for (let k = 0; k < n; k++) {
     const r = rows ? (rows[from + k] as number) : from + k;
+    const inBase = r * srcWidth;
     for (let b = 0; b < blocks; b++) {
-      const v = m.numeric[r * srcWidth + (cols[b] as number)] as number;
-      out[k * blocks + b] = Number.isNaN(v) ? 0 : logit(v);
+      const v = m.numeric[inBase + (cols[b] as number)] as number;
+      out[k * blocks + b] = v !== v ? 0 : logit(v);
     }
   }
   return out;

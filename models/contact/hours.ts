@@ -84,9 +84,19 @@ export function formatHour(how: number): string {
  * The k allowed hours with the highest probability in one row of 168, best first (fewer when
  * fewer hours are allowed). Ties keep the earlier hour.
  */
-export function bestHoursOf(p: ArrayLike<number>, offset: number, mask: ArrayLike<number>, k: number, out: Int16Array, outOffset: number): void {
-  const bestP = new Float64Array(k).fill(Number.NEGATIVE_INFINITY);
-  const bestH = new Int16Array(k).fill(-1);
+export function bestHoursOf(
+  p: ArrayLike<number>,
+  offset: number,
+  mask: ArrayLike<number>,
+  k: number,
+  out: Int16Array,
+  outOffset: number,
+  scratch?: { p: Float64Array; h: Int16Array },
+): void {
+  const bestP = scratch?.p ?? new Float64Array(k);
+  const bestH = scratch?.h ?? new Int16Array(k);
+  bestP.fill(Number.NEGATIVE_INFINITY);
+  bestH.fill(-1);
   for (let h = 0; h < HOURS_PER_WEEK; h++) {
     if (!mask[h]) continue;
     const v = p[offset + h] as number;

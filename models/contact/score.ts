@@ -13,6 +13,7 @@ import { baselineLogits } from './baseline.ts';
 import { encodeBlocks, encodeNet } from './encoding.ts';
 import { bestHoursOf, bestWindows, DEFAULT_ALLOWED_HOURS, HOURS_PER_BLOCK, HOURS_PER_WEEK, type HourWindow } from './hours.ts';
 import { predictLogits, towers } from './network.ts';
+import { tf } from '../tf-backend.ts';
 import { netRows } from './train.ts';
 
 export interface ScoreContactOptions {
@@ -104,26 +105,44 @@ export function scoreContactMatrix(
   const blocks = model.encoding.blockFeatures.length;
   const pAnswer = new Float32Array(n * HOURS_PER_WEEK);
   const bestHours = new Int16Array(n * k);
-  for (let start = 0; start < n; start += chunk) {
-    const end = Math.min(n, start + chunk);
-    const rows = end - start;
-    const x = encodeNet(model.encoding, matrix, undefined, start, end);
-    const own = encodeBlocks(model.encoding, matrix, undefined, start, end);
-    const { factors: U, bias } = t.customer(x, rows);
-    for (let i = 0; i < rows; i++) {
-      const bias0 = A * (bias[i] as number);
-      const po = (segmentIndex.get(segmentValues[start + i] ?? '(none)') ?? S - 1) * HOURS_PER_WEEK;
-      const out = (start + i) * HOURS_PER_WEEK;
-      const uo = i * F;
-      const oo = i * blocks;
-      for (let h = 0; h < HOURS_PER_WEEK; h++) {
-        let z = bias0 + (hourTerm[h] as number) + (priorTerm[po + h] as number) + (ownW[h] as number) * (own[oo + ((h / HOURS_PER_BLOCK) | 0)] as number);
-        const vo = h * F;
-        for (let f = 0; f < F; f++) z += (U[uo + f] as number) * (V[vo + f] as number);
-        pAnswer[out + h] = 1 / (1 + Math.exp(-z));
+  // All 168 logits of a customer are one row of D · W + c, D = [u (F) | own (42) | bias | segment one-hot (S)]
+  // and W holding the hour terms; WASM's SIMD matMul and sigmoid do the heavy part.
+  const width = F + blocks + 1 + S;
+  const w = new Float32Array(width * HOURS_PER_WEEK);
+  for (let h = 0; h < HOURS_PER_WEEK; h++) {
+    for (let f = 0; f < F; f++) w[f * HOURS_PER_WEEK + h] = V[h * F + f] as number;
+    w[(F + ((h / HOURS_PER_BLOCK) | 0)) * HOURS_PER_WEEK + h] = ownW[h] as number;
+    w[(F + blocks) * HOURS_PER_WEEK + h] = A;
+    for (let s = 0; s < S; s++) w[(F + blocks + 1 + s) * HOURS_PER_WEEK + h] = priorTerm[s * HOURS_PER_WEEK + h] as number;
+  }
+  const scratch = { p: new Float64Array(Math.max(1, k)), h: new Int16Array(Math.max(1, k)) };
+  const wT = tf.tensor2d(w, [width, HOURS_PER_WEEK]);
+  const cT = tf.tensor2d(Float32Array.from(hourTerm), [1, HOURS_PER_WEEK]);
+  try {
+    for (let start = 0; start < n; start += chunk) {
+      const end = Math.min(n, start + chunk);
+      const rows = end - start;
+      const x = encodeNet(model.encoding, matrix, undefined, start, end);
+      const own = encodeBlocks(model.encoding, matrix, undefined, start, end);
+      const { factors: U, bias } = t.customer(x, rows);
+      const d = new Float32Array(rows * width);
+      for (let i = 0; i < rows; i++) {
+        const o = i * width;
+        d.set(U.subarray(i * F, (i + 1) * F), o);
+        d.set(own.subarray(i * blocks, (i + 1) * blocks), o + F);
+        d[o + F + blocks] = bias[i] as number;
+        d[o + F + blocks + 1 + (segmentIndex.get(segmentValues[start + i] ?? '(none)') ?? S - 1)] = 1;
       }
-      if (k > 0) bestHoursOf(pAnswer, out, mask, k, bestHours, (start + i) * k);
+      const dT = tf.tensor2d(d, [rows, width]);
+      const p = tf.tidy(() => tf.sigmoid(tf.add(tf.matMul(dT, wT), cT)));
+      pAnswer.set(p.dataSync() as Float32Array, start * HOURS_PER_WEEK);
+      dT.dispose();
+      p.dispose();
+      if (k > 0) for (let i = start; i < end; i++) bestHoursOf(pAnswer, i * HOURS_PER_WEEK, mask, k, bestHours, i * k, scratch);
     }
+  } finally {
+    wT.dispose();
+    cT.dispose();
   }
   t.dispose();
   const ids = matrix.extra.customer_id;

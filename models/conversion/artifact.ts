@@ -19,6 +19,7 @@ import {
   type ModelVersion,
 } from '../registry/index.ts';
 import { Booster } from '../xgboost/index.ts';
+import { TreePaths } from './paths.ts';
 import { ModelKindError } from '../common/index.ts';
 
 export const CONVERSION_KIND = 'conversion';
@@ -43,6 +44,8 @@ export interface ConversionModel {
   booster: Booster;
   encoding: Encoding;
   calibrator: Calibrator;
+  /** Leaf-path attributions of the scoring trees (built on first use). */
+  paths(): TreePaths;
   dispose(): void;
 }
 
@@ -82,6 +85,16 @@ export async function loadConversionModel(
   const meta = readArtifactJson<ConversionMeta>(dir, 'meta.json');
   const encoding = readArtifactJson<Encoding>(dir, 'encoding.json');
   const calibrator = readArtifactJson<Calibrator>(dir, 'calibration.json');
-  const booster = Booster.fromBuffer(readArtifactFile(dir, 'model.json'), options.nthread ? { nthread: options.nthread } : undefined);
-  return { version, meta, booster, encoding, calibrator, dispose: () => booster.dispose() };
+  const modelJson = readArtifactFile(dir, 'model.json');
+  const booster = Booster.fromBuffer(modelJson, options.nthread ? { nthread: options.nthread } : undefined);
+  let paths: TreePaths | undefined;
+  return {
+    version,
+    meta,
+    booster,
+    encoding,
+    calibrator,
+    paths: () => (paths ??= new TreePaths(modelJson.toString('utf8'), meta.iterationEnd, encoding.columns.length)),
+    dispose: () => booster.dispose(),
+  };
 }

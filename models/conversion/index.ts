@@ -24,5 +24,6 @@ export {
   type ConversionModel,
 } from './artifact.ts';
 export { scoreConversion, scoreMatrix, type ScoreConversionOptions, type ConversionScores, type Reason } from './score.ts';
+export { TreePaths } from './paths.ts';
 export { planTable, loadTableDataset, readTableRows, type TableSource, type TableColumnPlan, type TableDataset } from './table.ts';
 export { TableModelError } from './errors.ts';

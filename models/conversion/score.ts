@@ -7,7 +7,7 @@
 import { latestSnapshot, readFeatureMatrix, type FeatureMatrix } from '../../features/index.ts';
 import type { Warehouse } from '../../warehouse/index.ts';
 import { encodeMatrix, featureTypesOf, modelNamesOf, ModelKindError, type EncodedColumn } from '../common/index.ts';
-import { calibrate } from '../metrics/index.ts';
+import { calibrate, sigmoid } from '../metrics/index.ts';
 import { DMatrix } from '../xgboost/index.ts';
 import { loadConversionModel, type ConversionModel } from './artifact.ts';
 import { readTableRows, type TableColumnPlan } from './table.ts';
@@ -26,9 +26,10 @@ export interface ScoreConversionOptions {
   /** Reasons per row (default 3; 0 for none). */
   reasons?: number;
   /**
-   * 'exact' TreeSHAP or XGBoost's 'approx' (Saabas) path attributions. Default: exact up to
-   * 200,000 rows, approx above (exact costs depth² per tree per row; approx keeps a million
-   * rows within the nightly budget and ranks the same top features nearly always).
+   * 'exact' TreeSHAP, or 'approx': Saabas path attributions (XGBoost's approximate
+   * contributions, computed from leaf indices, see paths.ts). Default: exact up to 200,000
+   * rows, approx above (exact costs depth² per tree per row; approx keeps a million rows within
+   * the nightly budget and names the same strongest reason for most rows).
    */
   contributions?: 'exact' | 'approx';
   modelsDir?: string;
@@ -136,10 +137,17 @@ export function scoreMatrix(
     const rows = Math.min(chunk, n - start);
     const d = new DMatrix(x.subarray(start * ncol, (start + rows) * ncol), { nrow: rows, ncol, featureNames: names, featureTypes: types });
     try {
-      pRaw.set(booster.predict(d, { iterationRange: range }), start);
-      if (mode !== 'none') {
-        const contrib = booster.predictContributions(d, { iterationRange: range, approximate: mode === 'approx' });
-        topK(contrib, rows, ncol, k, reasonColumn.subarray(start * k), reasonContribution.subarray(start * k));
+      if (mode === 'approx') {
+        const leaves = booster.predictWithShape(d, 'leaf', { iterationRange: range }).values;
+        const margin = new Float64Array(rows);
+        model.paths().accumulate(leaves, rows, k, margin, reasonColumn.subarray(start * k), reasonContribution.subarray(start * k));
+        for (let i = 0; i < rows; i++) pRaw[start + i] = sigmoid(margin[i] as number);
+      } else {
+        pRaw.set(booster.predict(d, { iterationRange: range }), start);
+        if (mode === 'exact') {
+          const contrib = booster.predictContributions(d, { iterationRange: range });
+          topK(contrib, rows, ncol, k, reasonColumn.subarray(start * k), reasonContribution.subarray(start * k));
+        }
       }
     } finally {
       d.dispose();

@@ -17,8 +17,10 @@ import {
   TableModelError,
   trainConversion,
   trainContact,
+  DMatrix,
   type AttemptDataset,
 } from '../../models/index.ts';
+import { encodeMatrix, featureTypesOf, modelNamesOf } from '../../models/common/index.ts';
 import { Warehouse } from '../../warehouse/index.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { FIXTURE_START, seedCallCentre } from './call-centre-fixture.ts';
@@ -189,8 +191,22 @@ describe('conversion model on call attempts', () => {
     // the fast approximation agrees on the strongest reason for most rows
     const model = await loadConversionModel(wh, r.version.version);
     const approx = scoreMatrix(model, data.matrix, null, { contributions: 'approx' });
+    // leaf-path attributions are XGBoost's own approximate contributions, and their sum is the margin
+    const x = encodeMatrix(model.encoding, data.matrix);
+    const d = new DMatrix(x, { nrow: data.rows, ncol: model.encoding.columns.length, featureNames: modelNamesOf(model.encoding), featureTypes: featureTypesOf(model.encoding) });
+    const range: [number, number] = [0, model.meta.iterationEnd];
+    const xgbApprox = model.booster.predictContributions(d, { iterationRange: range, approximate: true });
+    const leaves = model.booster.predictWithShape(d, 'leaf', { iterationRange: range }).values;
+    const ours = model.paths().contributions(leaves, data.rows);
+    d.dispose();
     model.dispose();
-    expect(approx.pConvert).toEqual(s.pConvert);
+    expect(ours.length).toBe(xgbApprox.length);
+    for (let i = 0; i < ours.length; i++) expect(ours[i]!).toBeCloseTo(xgbApprox[i]!, 4);
+    for (let i = 0; i < s.rows; i++) {
+      expect(approx.pRaw[i]!).toBeCloseTo(s.pRaw[i]!, 6);
+      const k0 = approx.reasonColumn[i * 3]!;
+      expect(approx.reasonContribution[i * 3]!).toBeCloseTo(ours[i * (model.encoding.columns.length + 1) + k0]!, 6);
+    }
     let same = 0;
     for (let i = 0; i < s.rows; i++) if (approx.reasonColumn[i * 3] === s.reasonColumn[i * 3]) same++;
     expect(same / s.rows).toBeGreaterThan(0.7);
