@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CURRENT_FILE, MANIFEST_FILE, PUBLISHED_DIR } from '../../contracts/index.ts';
 import { buildGraph, buildSnapshot } from '../../features/index.ts';
 import {
   aliasVersion,
@@ -10,7 +13,7 @@ import {
   type GateDecision,
 } from '../../models/index.ts';
 import { bulkAppend, type Warehouse } from '../../warehouse/index.ts';
-import { publishRun } from '../publish/index.ts';
+import { publishRun, verifyRun, writeFileAtomic } from '../publish/index.ts';
 import { ingestOutcomeSegments } from './outcomes.ts';
 import { newRunId, runPipeline, type RunnerEvents, type RunResult, type Step } from './runner.ts';
 import { LEADS_SQL, SCORES_SQL, SEGMENTS_SQL } from './publish-sql.ts';
@@ -156,6 +159,15 @@ export const NIGHTLY_STEPS: Step<NightlyContext>[] = [
     return { rows: conv.rows, detail: { conversion: conv.version, contact: contact.version } };
   }),
   step('publish', 'write the published run and switch CURRENT', ['score'], async (ctx) => {
+    if (existsSync(join(ctx.options.dataDir, PUBLISHED_DIR, ctx.runId, MANIFEST_FILE))) {
+      // An earlier attempt renamed this run's folder into place, then died before CURRENT or the
+      // log said so. Its files are this run's own (the score tables may since hold another
+      // run's), so finish that publish rather than refuse ("already published") forever.
+      const done = verifyRun(ctx.options.dataDir, ctx.runId);
+      writeFileAtomic(join(ctx.options.dataDir, PUBLISHED_DIR, CURRENT_FILE), `${ctx.runId}\n`);
+      await ctx.wh.run('UPDATE pipeline_runs SET published = true WHERE run_id = $1', [ctx.runId]);
+      return { rows: done.manifest.row_counts.scores, detail: { dir: done.dir, rowCounts: done.manifest.row_counts, finishedEarlierAttempt: true } };
+    }
     const versions: Record<string, string> = {};
     for (const kind of ['conversion', 'contact']) {
       const v = await aliasVersion(ctx.wh, kind, 'champion');

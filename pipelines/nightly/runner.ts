@@ -96,6 +96,12 @@ export async function runPipeline<C>(
     if (run[0]!.status === 'succeeded') throw new PipelineError(`run ${runId} already succeeded`);
     const ok = await wh.query<{ step: string }>(`SELECT DISTINCT step FROM pipeline_steps WHERE run_id = $1 AND status = 'succeeded'`, [runId]);
     for (const r of ok) done.add(r.step);
+    // an attempt still 'running' belongs to a process that died mid-step (killed, crashed)
+    await wh.run(
+      `UPDATE pipeline_steps SET status = 'failed', finished_at = now(), error = 'interrupted: the process running this step ended before it finished'
+       WHERE run_id = $1 AND status = 'running'`,
+      [runId],
+    );
     await wh.run(`UPDATE pipeline_runs SET status = 'running', error = NULL, finished_at = NULL WHERE run_id = $1`, [runId]);
   } else {
     await wh.run(`INSERT INTO pipeline_runs (run_id, kind, as_of, started_at, status) VALUES ($1, $2, $3, now(), 'running')`, [
