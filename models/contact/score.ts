@@ -11,7 +11,7 @@ import { sigmoid } from '../metrics/index.ts';
 import { loadContactModel, type ContactModel } from './artifact.ts';
 import { baselineLogits } from './baseline.ts';
 import { encodeBlocks, encodeNet } from './encoding.ts';
-import { bestHoursOf, bestWindows, DEFAULT_ALLOWED_HOURS, HOURS_PER_BLOCK, HOURS_PER_WEEK, type HourWindow } from './hours.ts';
+import { bestWindows, DEFAULT_ALLOWED_HOURS, HOURS_PER_BLOCK, HOURS_PER_WEEK, type HourWindow } from './hours.ts';
 import { predictLogits, towers } from './network.ts';
 import { tf } from '../tf-backend.ts';
 import { netRows } from './train.ts';
@@ -28,7 +28,7 @@ export interface ScoreContactOptions {
   bestHours?: number;
   modelsDir?: string;
   model?: ContactModel;
-  /** Customers per tower batch (default 65,536). */
+  /** Customers per batch (default 8,192). */
   chunkRows?: number;
 }
 
@@ -80,7 +80,8 @@ export function scoreContactMatrix(
   const k = options.bestHours ?? 3;
   const mask = Uint8Array.from(options.allowedHours ?? DEFAULT_ALLOWED_HOURS, (v) => (v ? 1 : 0));
   if (mask.length !== HOURS_PER_WEEK) throw new ModelKindError(`allowedHours must have ${HOURS_PER_WEEK} entries (local hour-of-week), got ${mask.length}`);
-  const chunk = options.chunkRows ?? 65_536;
+  // small chunks keep each chunk's 168 × rows probabilities in cache for the best-hours pass
+  const chunk = options.chunkRows ?? 8_192;
   const t = towers(model.network);
   const F = t.factors;
   const { a: A, b: B } = model.calibrator;
@@ -116,6 +117,7 @@ export function scoreContactMatrix(
     for (let s = 0; s < S; s++) w[(F + blocks + 1 + s) * HOURS_PER_WEEK + h] = priorTerm[s * HOURS_PER_WEEK + h] as number;
   }
   const scratch = { p: new Float64Array(Math.max(1, k)), h: new Int16Array(Math.max(1, k)) };
+  const allowed = Int16Array.from([...mask.keys()].filter((h) => mask[h]));
   const wT = tf.tensor2d(w, [width, HOURS_PER_WEEK]);
   const cT = tf.tensor2d(Float32Array.from(hourTerm), [1, HOURS_PER_WEEK]);
   try {
@@ -135,10 +137,34 @@ export function scoreContactMatrix(
       }
       const dT = tf.tensor2d(d, [rows, width]);
       const p = tf.tidy(() => tf.sigmoid(tf.add(tf.matMul(dT, wT), cT)));
-      pAnswer.set(p.dataSync() as Float32Array, start * HOURS_PER_WEEK);
+      const chunkP = p.dataSync() as Float32Array;
+      pAnswer.set(chunkP, start * HOURS_PER_WEEK);
       dT.dispose();
       p.dispose();
-      if (k > 0) for (let i = start; i < end; i++) bestHoursOf(pAnswer, i * HOURS_PER_WEEK, mask, k, bestHours, i * k, scratch);
+      if (k > 0) {
+        // best allowed hours: scan only the allowed ones
+        const bestP = scratch.p;
+        const bestH = scratch.h;
+        for (let i = start; i < end; i++) {
+          const o = (i - start) * HOURS_PER_WEEK;
+          bestP.fill(Number.NEGATIVE_INFINITY);
+          bestH.fill(-1);
+          for (let q = 0; q < allowed.length; q++) {
+            const h = allowed[q] as number;
+            const v = chunkP[o + h] as number;
+            if (!(v > (bestP[k - 1] as number))) continue;
+            let pos = k - 1;
+            while (pos > 0 && v > (bestP[pos - 1] as number)) {
+              bestP[pos] = bestP[pos - 1] as number;
+              bestH[pos] = bestH[pos - 1] as number;
+              pos--;
+            }
+            bestP[pos] = v;
+            bestH[pos] = h;
+          }
+          bestHours.set(bestH, i * k);
+        }
+      }
     }
   } finally {
     wT.dispose();

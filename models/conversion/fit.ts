@@ -27,12 +27,17 @@ import {
 } from '../metrics/index.ts';
 import { Booster, DMatrix, train, type XGBoostParams } from '../xgboost/index.ts';
 
+/**
+ * Defaults. eta 0.1 rather than 0.05: on the generated call centre both reach the same
+ * validation AUC (±0.003, within noise) and 0.1 needs about half the trees, which halves the
+ * nightly scoring cost (leaf prediction and reasons are per tree).
+ */
 export const DEFAULT_XGB_PARAMS: XGBoostParams = {
   objective: 'binary:logistic',
   eval_metric: ['auc', 'logloss'],
   tree_method: 'hist',
   max_depth: 4,
-  eta: 0.05,
+  eta: 0.1,
   min_child_weight: 5,
   subsample: 0.8,
   colsample_bytree: 0.8,

@@ -128,11 +128,13 @@ export class TreePaths {
     const pathLength = this.#pathLength;
     const pathFeature = this.#pathFeature;
     const pathDelta = this.#pathDelta;
+    const columns = this.columns;
     for (let i = 0; i < rows; i++) {
       let margin = this.baseMargin;
       const lo = i * T;
       for (let t = 0; t < T; t++) {
-        const g = (nodeBase[t] as number) + (leaves[lo + t] as number);
+        // leaf ids arrive as floats; `| 0` keeps the index an integer for fast typed-array access
+        const g = ((nodeBase[t] as number) + (leaves[lo + t] as number)) | 0;
         margin += leafValue[g] as number;
         if (k === 0) continue;
         const s = pathStart[g] as number;
@@ -143,8 +145,9 @@ export class TreePaths {
       if (k === 0) continue;
       bestAbs.fill(-1);
       bestCol.fill(-1);
-      for (let j = 0; j < this.columns; j++) {
+      for (let j = 0; j < columns; j++) {
         const v = acc[j] as number;
+        if (v === 0) continue;
         acc[j] = 0;
         const a = v < 0 ? -v : v;
         if (a === 0 || a <= (bestAbs[k - 1] as number)) continue;
