@@ -132,6 +132,9 @@ function conversionCommand(): Command {
     .addOption(new Option('--calibration <method>', 'calibrator fitted on the validation window').choices(['auto', 'isotonic', 'platt', 'none']).default('auto'))
     .action(async (opts: CommonOpts & { table?: string; label?: string; exclude?: string[]; timeColumn?: string; positive?: string; params?: XGBoostParams; rounds?: number; earlyStopping?: number; calibration: CalibrationChoice }, command: Command) => {
       if (opts.table && !opts.label) throw new InvalidArgumentError('--table needs --label <outcome column>');
+      if (opts.table && opts.promoteIfBetter && !opts.timeColumn) {
+        throw new InvalidArgumentError('--promote-if-better on a --table needs --time-column: the gate compares models on a later window of rows');
+      }
       if (!opts.table && (opts.label || opts.exclude || opts.timeColumn || opts.positive)) {
         throw new InvalidArgumentError('--label, --exclude, --time-column and --positive go with --table');
       }
