@@ -17,7 +17,7 @@ describe('dialwise simulate', () => {
       const result = await simulate(wh, {
         dataDir: dir,
         customers: 2500,
-        days: 2,
+        days: 3,
         seed: 42,
         historyDays: 60,
         dialsPerDay: 600,
@@ -25,7 +25,7 @@ describe('dialwise simulate', () => {
         exploration: 0.1,
         k: 3,
       });
-      expect(result.days).toHaveLength(2);
+      expect(result.days).toHaveLength(3);
       const total = (policy: 'model' | 'random' | 'oracle') => {
         const dials = result.days.reduce((s, d) => s + d.stats[policy].dials, 0);
         const conversions = result.days.reduce((s, d) => s + d.stats[policy].conversions, 0);
@@ -40,9 +40,9 @@ describe('dialwise simulate', () => {
       }
       expect(total('model')).toBeGreaterThan(total('random'));
       // each day is published and stored for the dashboards
-      expect(readCurrentRun(dir).runId).toBe(result.days[1]!.publishedRun);
+      expect(readCurrentRun(dir).runId).toBe(result.days[2]!.publishedRun);
       const stored = await wh.query<{ n: number }>('SELECT count(*) AS n FROM simulation_days WHERE sim_id = $1', [result.simId]);
-      expect(stored[0]!.n).toBe(6);
+      expect(stored[0]!.n).toBe(9);
       // the model dialer's closed outcome segments were ingested by the next night, with arm and propensity
       const segments = readdirSync(join(dir, 'outcomes')).filter((f) => f.endsWith('.ndjson'));
       expect(segments.length).toBeGreaterThan(0);
@@ -51,9 +51,9 @@ describe('dialwise simulate', () => {
         `SELECT count(*) AS n, count(*) FILTER (WHERE a.arm = 'explore') AS explore, count(*) FILTER (WHERE a.propensity > 0) AS props
          FROM call_attempts a JOIN ingest_runs r USING (ingest_run_id) WHERE r.source LIKE 'outcomes/%'`,
       );
-      expect(fed.n).toBe(600); // day 1's dials, ingested by day 2's nightly run
+      expect(fed.n).toBe(1200); // days 1–2, ingested by the next nights' runs
       expect(fed.explore).toBeGreaterThan(20);
-      expect(fed.props).toBe(600);
+      expect(fed.props).toBe(1200);
     } finally {
       await wh.close();
     }
