@@ -88,10 +88,16 @@ export async function simulate(wh: Warehouse, options: SimulateOptions): Promise
   const world: World = await loadWorld(outDir);
 
   const histories: Record<Policy, Map<string, ContactHistory>> = { model: new Map(), random: new Map(), oracle: new Map() };
-  const carriers = Object.fromEntries(POLICIES.map((p, i) => [p, { model: new WorldOutcomeModel(world, options.seed * 31 + i) }])) as Record<
-    Policy,
-    { model: WorldOutcomeModel }
-  >;
+  // One clock and carrier per policy for the whole run, so each policy's world remembers what
+  // its calls did (callee fatigue from answered calls carries over from day to day). The same
+  // seeds for every policy: differences come from the ranking.
+  const carriers = Object.fromEntries(
+    POLICIES.map((p) => {
+      const clock = new SimulatedClock(firstDay);
+      const carrier = new SimulatedCarrier(clock, new WorldOutcomeModel(world, options.seed * 31), new SeededRandom(options.seed * 7919));
+      return [p, { clock, carrier }];
+    }),
+  ) as Record<Policy, { clock: SimulatedClock; carrier: SimulatedCarrier }>;
   const days: SimulationDay[] = [];
   for (let d = 0; d < options.days; d++) {
     const dayStart = new Date(firstDay + d * DAY_MS);
@@ -123,9 +129,7 @@ export async function simulate(wh: Warehouse, options: SimulateOptions): Promise
     };
     const stats = {} as Record<Policy, DayStats>;
     for (const policy of POLICIES) {
-      const clock = new SimulatedClock(dayStart);
-      // the same carrier seed per day for every policy: differences come from the ranking
-      const carrier = new SimulatedCarrier(clock, carriers[policy].model, new SeededRandom(options.seed * 7919 + d));
+      const { clock, carrier } = carriers[policy];
       const outcomeLog = policy === 'model' ? OutcomeLog.open({ dir: join(options.dataDir, OUTCOMES_DIR), dialerId: `${simId}-model` }) : null;
       try {
         stats[policy] = runDialingDay({
