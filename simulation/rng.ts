@@ -13,16 +13,9 @@
  *   noise (e.g. hour-of-week wobble of the answer curve), so truth functions stay O(1) and pure.
  */
 
-/** 32-bit avalanche mix (lowbias32 by Chris Wellons). */
-export function mix32(x: number): number {
-  x >>>= 0;
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x7feb352d);
-  x ^= x >>> 15;
-  x = Math.imul(x, 0x846ca68b);
-  x ^= x >>> 16;
-  return x >>> 0;
-}
+import { mix32, Sfc32 } from '../contracts/index.ts';
+
+export { mix32 };
 
 /** Hash of up to four 32-bit words into one. */
 export function hash32(a: number, b = 0, c = 0, d = 0): number {
@@ -58,42 +51,12 @@ export function hashNormal(a: number, b = 0, c = 0, d = 0): number {
   return (s - 512) / 147.80167;
 }
 
-/** Sequential generator: sfc32 (Small Fast Counting RNG, Chris Doty-Humphrey). */
-export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-  private spare = Number.NaN;
-
+/** Sequential generator: sfc32 (contracts/random.ts), seeded from (seed, stream, index). */
+export class Rng extends Sfc32 {
   /** A stream identified by (seed, stream, index): independent of every other triple. */
   constructor(seed: number, stream = 0, index = 0) {
     const w = seedWord(seed);
-    this.a = hash32(w, stream, index, 1);
-    this.b = hash32(w, stream, index, 2);
-    this.c = hash32(w, stream, index, 3);
-    this.d = 1;
-    for (let i = 0; i < 12; i++) this.nextU32();
-  }
-
-  nextU32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  uniform(): number {
-    return this.nextU32() / 4294967296;
-  }
-
-  /** Uniform integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.uniform() * n);
+    super(hash32(w, stream, index, 1), hash32(w, stream, index, 2), hash32(w, stream, index, 3));
   }
 
   /** Uniform integer in [lo, hi] (inclusive). */
@@ -103,26 +66,6 @@ export class Rng {
 
   chance(p: number): boolean {
     return this.uniform() < p;
-  }
-
-  /** Standard normal (Marsaglia polar method; the spare value is kept). */
-  normal(): number {
-    if (!Number.isNaN(this.spare)) {
-      const s = this.spare;
-      this.spare = Number.NaN;
-      return s;
-    }
-    let u: number;
-    let v: number;
-    let s: number;
-    do {
-      u = this.uniform() * 2 - 1;
-      v = this.uniform() * 2 - 1;
-      s = u * u + v * v;
-    } while (s >= 1 || s === 0);
-    const m = Math.sqrt((-2 * Math.log(s)) / s);
-    this.spare = v * m;
-    return u * m;
   }
 
   /** Exponential with the given rate (mean 1/rate). */
