@@ -1,7 +1,7 @@
 // models/common: what the conversion and contact trainers share (deny-list, IPW, windows, encoding).
 export { DENIED_FEATURES, CURRENT_ATTEMPT_FIELDS, isDenied, modelFeatureDefs, assertNoLeakage } from './denylist.ts';
 export { ipwWeights, DEFAULT_IPW_CLIP, type IpwResult } from './ipw.ts';
-export { planWindows, splitRows, trainingEnd, timeMs, DAY_MS, type WindowOptions, type Windows } from './windows.ts';
+export { planWindows, splitRows, trainingEnd, outOfTimeWindow, timeMs, DAY_MS, type WindowOptions, type Windows } from './windows.ts';
 export {
   fitEncoding,
   encodeMatrix,

@@ -89,3 +89,19 @@ export function timeMs(v: unknown): number {
   if (typeof v === 'string') return new Date(v).getTime();
   return Number.NaN;
 }
+
+/** The registry's record of an out-of-time split: the planned windows and the rows each side got. */
+export function outOfTimeWindow(asOf: Date, windows: Windows, rows: { train: number; valid: number }) {
+  return {
+    asOf,
+    trainFrom: windows.trainFrom,
+    trainTo: windows.trainTo,
+    validFrom: windows.validFrom,
+    validTo: windows.validTo,
+    gateFrom: windows.gateFrom,
+    gateTo: windows.gateTo,
+    rowsTrain: rows.train,
+    rowsValid: rows.valid,
+    split: 'out-of-time' as const,
+  };
+}

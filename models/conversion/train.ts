@@ -15,6 +15,7 @@ import {
   planWindows,
   splitRows,
   trainingEnd,
+  outOfTimeWindow,
   TrainingError,
   type WindowOptions,
   type Windows,
@@ -105,18 +106,7 @@ async function trainOnAttempts(wh: Warehouse, options: TrainConversionOptions): 
     { matrix: data.matrix, label: data.label, train, valid, ipw, ipwClip: useIpw ? clip : null, types: data.types, descriptions: data.descriptions },
     fitOptions(options),
   );
-  const window: TrainingWindow = {
-    asOf,
-    trainFrom: windows.trainFrom,
-    trainTo: windows.trainTo,
-    validFrom: windows.validFrom,
-    validTo: windows.validTo,
-    gateFrom: windows.gateFrom,
-    gateTo: windows.gateTo,
-    rowsTrain: train.length,
-    rowsValid: valid.length,
-    split: 'out-of-time',
-  };
+  const window: TrainingWindow = outOfTimeWindow(asOf, windows, { train: train.length, valid: valid.length });
   const version = await store(wh, {
     kind: CONVERSION_KIND,
     fit,
@@ -148,18 +138,7 @@ async function trainOnTable(wh: Warehouse, source: TableSource, options: TrainCo
     const asOf = options.asOf ?? new Date(newest + 1);
     windows = planWindows(data.timeMs, asOf, options);
     ({ train, valid } = splitRows(data.timeMs, windows));
-    window = {
-      asOf,
-      trainFrom: windows.trainFrom,
-      trainTo: windows.trainTo,
-      validFrom: windows.validFrom,
-      validTo: windows.validTo,
-      gateFrom: windows.gateFrom,
-      gateTo: windows.gateTo,
-      rowsTrain: train.length,
-      rowsValid: valid.length,
-      split: 'out-of-time',
-    };
+    window = outOfTimeWindow(asOf, windows, { train: train.length, valid: valid.length });
   } else {
     ({ train, valid } = randomSplit(data.rows, options.validFraction ?? 0.2, options.seed ?? 42));
     window = {
