@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 
 /** Options every command shares. */
 export interface GlobalOptions {
@@ -41,7 +41,6 @@ export function isoTime(name: string) {
   };
 }
 
-import { InvalidArgumentError } from 'commander';
 
 class InvalidOptionValue extends InvalidArgumentError {
   constructor(name: string, value: string, expected: string) {

@@ -1,4 +1,4 @@
-export { ingestFile, type IngestOptions, type IngestProgress } from './ingest.ts';
+export { ingestFile, sha256File, type IngestOptions, type IngestProgress } from './ingest.ts';
 export { formatReport, type IngestReport, type ReasonCount } from './report.ts';
 export { loadMapping } from './mapping.ts';
 export { IngestError, MappingError } from './errors.ts';

@@ -111,7 +111,8 @@ export async function ingestFile(wh: Warehouse, path: string, options: IngestOpt
   }
 }
 
-async function sha256File(path: string): Promise<string> {
+/** SHA-256 of a file, streamed (call-log exports are gigabytes). */
+export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) hash.update(chunk as Buffer);
   return hash.digest('hex');

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Warehouse } from '../../warehouse/index.ts';
-import { ingestFile, type IngestReport } from '../ingest/index.ts';
+import { ingestFile, sha256File, type IngestReport } from '../ingest/index.ts';
 
 export const OUTCOMES_DIR = 'outcomes';
 
@@ -25,7 +24,7 @@ export async function ingestOutcomeSegments(
   let skipped = 0;
   for (const [i, name] of segments.entries()) {
     const path = join(dir, name);
-    const sha = createHash('sha256').update(readFileSync(path)).digest('hex');
+    const sha = await sha256File(path);
     const seen = await wh.query(`SELECT 1 FROM ingest_runs WHERE file_sha256 = $1 AND status = 'succeeded' LIMIT 1`, [sha]);
     if (seen.length) {
       skipped++;
