@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything Dialwise needs on this machine: npm packages and the system libraries
-# (XGBoost, and the Python peers the benchmarks and interoperability tests compare against).
+# (XGBoost, the Python peers the benchmarks and interoperability tests compare against,
+# Chromium for the dashboard browser tests, Jupyter for the notebooks).
 # Safe to re-run: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,11 @@ SYSTEM_PACKAGES=(
   "libxgboost0:the conversion model (XGBoost C library)"
   "python3-xgboost:benchmark peer and model interoperability check"
   "python3-sklearn:benchmark peer (K-Means)"
+  "chromium:browser tests of the dashboards (driven by playwright-core)"
+  "jupyter-notebook:Jupyter for the notebooks (TypeScript kernel: tslab)"
+  "jupyter-nbconvert:runs the notebooks headlessly in the test suite"
+  "python3-nbclient:runs the notebooks headlessly in the test suite"
+  "python3-ipykernel:Jupyter kernel machinery used by nbclient"
 )
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
