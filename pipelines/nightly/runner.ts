@@ -98,12 +98,12 @@ export async function runPipeline<C>(
     for (const r of ok) done.add(r.step);
     // an attempt still 'running' belongs to a process that died mid-step (killed, crashed)
     await wh.run(
-      `UPDATE pipeline_steps SET status = 'failed', finished_at = now(), error = 'interrupted: the process running this step ended before it finished'
-       WHERE run_id = $1 AND status = 'running'`,
-      [runId],
+      `UPDATE pipeline_steps SET status = 'failed', finished_at = now(), error = $2 WHERE run_id = $1 AND status = 'running'`,
+      [runId, INTERRUPTED_STEP],
     );
     await wh.run(`UPDATE pipeline_runs SET status = 'running', error = NULL, finished_at = NULL WHERE run_id = $1`, [runId]);
   } else {
+    await markInterruptedRuns(wh, options.kind);
     await wh.run(`INSERT INTO pipeline_runs (run_id, kind, as_of, started_at, status) VALUES ($1, $2, $3, now(), 'running')`, [
       runId,
       options.kind,
@@ -163,6 +163,27 @@ export async function runPipeline<C>(
     runId,
   ]);
   return { runId, status, steps: records, ...(failure ? { error: failure } : {}) };
+}
+
+const INTERRUPTED_STEP = 'interrupted: the process running this step ended before it finished';
+
+/**
+ * A run still 'running' when a new one starts belongs to a process that died (killed, crashed):
+ * DuckDB lets only one process write the warehouse, and we hold it. Mark it failed so
+ * `dialwise runs` tells the truth; it stays resumable (`--resume` refuses only succeeded runs).
+ */
+async function markInterruptedRuns(wh: Warehouse, kind: string): Promise<void> {
+  const stale = await wh.query<{ run_id: string }>(`SELECT run_id FROM pipeline_runs WHERE kind = $1 AND status = 'running'`, [kind]);
+  for (const { run_id } of stale) {
+    await wh.run(`UPDATE pipeline_steps SET status = 'failed', finished_at = now(), error = $2 WHERE run_id = $1 AND status = 'running'`, [
+      run_id,
+      INTERRUPTED_STEP,
+    ]);
+    await wh.run(`UPDATE pipeline_runs SET status = 'failed', finished_at = now(), error = $2 WHERE run_id = $1`, [
+      run_id,
+      `interrupted: the process running it ended before it finished (resume with: dialwise nightly --resume ${run_id})`,
+    ]);
+  }
 }
 
 export function newRunId(kind: string, asOf: Date): string {

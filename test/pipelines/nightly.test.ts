@@ -367,7 +367,7 @@ describe('nightly run', () => {
       });
     }, HEAVY);
 
-    it('a new run after the crashes succeeds, switches CURRENT and removes the half-written folder', async () => {
+    it('a new run after the crashes succeeds, switches CURRENT, removes the half-written folder and marks the killed run interrupted', async () => {
       const next = await nightly();
       expect(next.error).toBeUndefined();
       expect(next.status).toBe('succeeded');
@@ -376,8 +376,16 @@ describe('nightly run', () => {
       expect(existsSync(half())).toBe(false);
       await withWarehouse(async (wh) => {
         expect(await runRow(wh, next.runId)).toMatchObject({ status: 'succeeded', published: true });
-        // the killed run is still 'running' in pipeline_runs: shown as it is, not cleaned up
-        expect((await runRow(wh, runs.killed!)).status).toBe('running');
+        // starting a run (only one process can write the warehouse) marks the killed one as
+        // interrupted: failed, resumable, with its unfinished step attempt closed
+        const killed = await runRow(wh, runs.killed!);
+        expect(killed).toMatchObject({ status: 'failed', published: false });
+        expect(killed.error).toBe(`interrupted: the process running it ended before it finished (resume with: dialwise nightly --resume ${runs.killed!})`);
+        const publish = (await stepRows(wh, runs.killed!)).filter((r) => r.step === 'publish');
+        expect(publish.map((r) => [r.status, r.error])).toEqual([
+          ['failed', 'interrupted: the process running this step ended before it finished'],
+          ['failed', 'interrupted: the process running this step ended before it finished'],
+        ]);
       });
     }, HEAVY);
   });
