@@ -55,6 +55,14 @@ export interface DialingDayOptions {
   dialerId?: string;
   /** Stop dialing after this many dials. */
   maxDials?: number;
+  /**
+   * Spread `maxDials` evenly over the period instead of dialing as fast as the lines allow: by
+   * instant t at most ⌈maxDials × (t − from) / (to − from)⌉ dials have been placed (an hour
+   * without eligible leads leaves its share to later hours). A call centre works its daily
+   * budget across its shift; spent in the first hour, the budget would go only to the zones
+   * open at that hour, at whatever hour that happens to be locally.
+   */
+  spreadDials?: boolean;
   /** Compliance policy by lead region (default: the campaign's `policyFor`). */
   policyFor?: (region: string | null) => CompliancePolicy;
   /** Pacing tick (default 1 s): dials are placed on ticks. */
@@ -372,6 +380,8 @@ export class DialingEngine {
       n = this.pacer!.callsToPlace(t, floor);
     }
     n = Math.min(n, maxDials - this.stats.dials);
+    if (this.o.spreadDials === true && Number.isFinite(maxDials))
+      n = Math.min(n, Math.ceil((maxDials * (t + this.tickMs - this.from)) / (this.to - this.from)) - this.stats.dials);
     for (let k = 0; k < n; k++) {
       const pick = this.hopper.pick(t);
       if (pick === null) break;

@@ -12,11 +12,13 @@ export interface SimulateCliOptions {
   lines: number;
   exploration: number;
   k?: number;
+  /** dial the budget as fast as the lines allow instead of spreading it over the day */
+  burst?: boolean;
 }
 
 export async function runSimulation(dataDir: string, opts: SimulateCliOptions): Promise<SimulationResult> {
   return withWarehouse(dataDir, {}, (wh) =>
-    simulate(wh, { dataDir, ...opts, onLog: (line) => console.log(line) }),
+    simulate(wh, { dataDir, ...opts, spreadDials: opts.burst !== true, onLog: (line) => console.log(line) }),
   );
 }
 
@@ -51,7 +53,8 @@ export function simulateCommand(): Command {
     .option('--days <n>', 'simulated dialing days', positiveInt('--days'), 7)
     .option('--seed <n>', 'random seed', positiveInt('--seed'), 42)
     .option('--history-days <n>', 'days of call history before the first simulated day', positiveInt('--history-days'), 60)
-    .option('--dials-per-day <n>', 'dials per policy per day', positiveInt('--dials-per-day'), 1_000)
+    .option('--dials-per-day <n>', 'daily dial budget per policy, spread evenly over the day', positiveInt('--dials-per-day'), 1_000)
+    .option('--burst', 'dial the daily budget as fast as the lines allow from midnight UTC instead of spreading it over the day')
     .option('--lines <n>', 'concurrent robot lines', positiveInt('--lines'), 50)
     .option('--exploration <x>', 'share of dials that explore', nonNegativeNumber('--exploration', 1), 0.1)
     .option('--k <n>', 'a fixed number of segments (default: chosen by silhouette)', positiveInt('--k'))

@@ -30,8 +30,14 @@ export interface SimulateOptions {
   seed: number;
   /** days of imported call history before the first simulated day */
   historyDays: number;
-  /** dials per policy per day */
+  /** dials per policy per day (the daily dial budget) */
   dialsPerDay: number;
+  /**
+   * Spread the daily budget evenly over the day (default true), as a call centre works its list
+   * across its shift. False dials as fast as the lines allow from midnight UTC: the budget then
+   * goes to whichever zones are open in the first hour, every day, and ranking hardly matters.
+   */
+  spreadDials?: boolean;
   /** concurrent robot lines */
   lines: number;
   /** share of dials that explore (uniform draws from the eligible pool) */
@@ -145,6 +151,7 @@ export async function simulate(wh: Warehouse, options: SimulateOptions): Promise
           seed: options.seed * 104_729 + d,
           dialerId: `${simId}-${policy}`,
           maxDials: options.dialsPerDay,
+          spreadDials: options.spreadDials ?? true,
         });
       } finally {
         outcomeLog?.close();
