@@ -76,4 +76,12 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   npm install --no-audit --no-fund --loglevel=error
   cp package-lock.json "$stamp"
 fi
+# --- Jupyter kernel for the notebooks ---------------------------------------------------
+# "TypeScript (Dialwise)": tslab started so that `import … from 'dialwise'` works in a cell
+# (notebooks/kernel/launch.mjs). Registered for this user; re-running rewrites the same file.
+if [ -x /usr/bin/jupyter ] || command -v jupyter >/dev/null 2>&1; then
+  node bin/run-ts.js notebooks/kernel/install.ts
+else
+  say "Jupyter is missing, so the notebooks' kernel is not registered (Debian/Ubuntu: apt-get install jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel)"
+fi
 say "ready"
