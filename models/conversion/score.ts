@@ -6,10 +6,10 @@
  */
 import { latestSnapshot, readFeatureMatrix, type FeatureMatrix } from '../../features/index.ts';
 import type { Warehouse } from '../../warehouse/index.ts';
-import { encodeMatrix, featureTypesOf, modelNamesOf, ModelKindError, type EncodedColumn } from '../common/index.ts';
-import { calibrate, sigmoid } from '../metrics/index.ts';
-import { DMatrix } from '../xgboost/index.ts';
+import { ModelKindError, type EncodedColumn } from '../common/index.ts';
+import { packInputs, type PackedInputs } from '../scoring/inputs.ts';
 import { loadConversionModel, type ConversionModel } from './artifact.ts';
+import { conversionOutputs, conversionPlan, scoreConversionRows, type ConversionOutputs, type ConversionPlan } from './score-kernel.ts';
 import { readTableRows, type TableColumnPlan } from './table.ts';
 
 export interface ScoreConversionOptions {
@@ -119,99 +119,63 @@ export function scoreMatrix(
   customerIds: string[] | null,
   options: Pick<ScoreConversionOptions, 'reasons' | 'contributions' | 'chunkRows'> = {},
 ): ConversionScores {
-  const { encoding, booster, calibrator } = model;
-  const n = matrix.rows;
-  const ncol = encoding.columns.length;
+  const inputs = packInputs(matrix);
+  const plan = planFor(model, inputs, options);
+  const out = conversionOutputs(inputs.rows, plan.ncol, plan.k);
+  scoreConversionRows(plan, model.booster, plan.mode === 'approx' ? model.paths() : null, inputs, 0, inputs.rows, out);
+  return conversionScores(model, plan, customerIds, out);
+}
+
+/** The kernel plan for scoring `inputs` with `model` (resolves the reasons and contribution mode). */
+export function planFor(
+  model: ConversionModel,
+  inputs: PackedInputs,
+  options: Pick<ScoreConversionOptions, 'reasons' | 'contributions' | 'chunkRows'> & { dmatrixThreads?: number } = {},
+): ConversionPlan {
+  const n = inputs.rows;
+  const ncol = model.encoding.columns.length;
   const k = Math.min(options.reasons ?? 3, ncol);
   const mode = k === 0 ? 'none' : (options.contributions ?? (n <= EXACT_LIMIT ? 'exact' : 'approx'));
-  const chunk = options.chunkRows ?? 250_000;
-  const names = modelNamesOf(encoding);
-  const types = featureTypesOf(encoding);
-  const pRaw = new Float32Array(n);
-  const pConvert = new Float32Array(n);
-  const reasonColumn = new Int16Array(n * k).fill(-1);
-  const reasonContribution = new Float32Array(n * k);
-  const x = encodeMatrix(encoding, matrix);
-  const range: [number, number] = [0, model.meta.iterationEnd];
-  for (let start = 0; start < n; start += chunk) {
-    const rows = Math.min(chunk, n - start);
-    const d = new DMatrix(x.subarray(start * ncol, (start + rows) * ncol), { nrow: rows, ncol, featureNames: names, featureTypes: types });
-    try {
-      if (mode === 'approx') {
-        const leaves = booster.predictWithShape(d, 'leaf', { iterationRange: range }).values;
-        const margin = new Float64Array(rows);
-        model.paths().accumulate(leaves, rows, k, margin, reasonColumn.subarray(start * k), reasonContribution.subarray(start * k));
-        for (let i = 0; i < rows; i++) pRaw[start + i] = sigmoid(margin[i] as number);
-      } else {
-        pRaw.set(booster.predict(d, { iterationRange: range }), start);
-        if (mode === 'exact') {
-          const contrib = booster.predictContributions(d, { iterationRange: range });
-          topK(contrib, rows, ncol, k, reasonColumn.subarray(start * k), reasonContribution.subarray(start * k));
-        }
-      }
-    } finally {
-      d.dispose();
-    }
-  }
-  for (let i = 0; i < n; i++) pConvert[i] = calibrate(calibrator, pRaw[i] as number);
+  return conversionPlan(model.encoding, model.calibrator, model.meta.iterationEnd, inputs, {
+    k,
+    mode,
+    ...(options.chunkRows !== undefined ? { chunkRows: options.chunkRows } : {}),
+    ...(options.dmatrixThreads !== undefined ? { dmatrixThreads: options.dmatrixThreads } : {}),
+  });
+}
 
-  const columns = encoding.columns;
+/** Wraps filled kernel outputs as ConversionScores. */
+export function conversionScores(model: ConversionModel, plan: ConversionPlan, customerIds: string[] | null, out: ConversionOutputs): ConversionScores {
+  const { k, ncol } = plan;
+  const { x, reasonColumn, reasonContribution } = out;
+  const columns = model.encoding.columns;
   const reasonsOf = (i: number): Reason[] => {
-    const out: Reason[] = [];
+    const reasons: Reason[] = [];
     for (let r = 0; r < k; r++) {
       const j = reasonColumn[i * k + r] as number;
       if (j < 0) break;
       const c = columns[j]!;
       const contribution = reasonContribution[i * k + r] as number;
       const value = displayValue(c, x[i * ncol + j] as number);
-      out.push({ feature: c.name, contribution, value, phrase: phrase(c, value, x[i * ncol + j] as number, contribution) });
+      reasons.push({ feature: c.name, contribution, value, phrase: phrase(c, value, x[i * ncol + j] as number, contribution) });
     }
-    return out;
+    return reasons;
   };
   return {
     version: model.version.version,
     kind: model.version.kind,
-    rows: n,
+    rows: out.pConvert.length,
     customerIds,
-    pConvert,
-    pRaw,
+    pConvert: out.pConvert,
+    pRaw: out.pRaw,
     reasonsPerRow: k,
     reasonColumn,
     reasonContribution,
     columns,
-    contributions: mode,
+    contributions: plan.mode,
     reasonsOf,
     reasonPhrases: (i) => reasonsOf(i).map((r) => r.phrase),
   };
-}
-
-/** The k largest |contribution| columns of each row (bias excluded), strongest first. */
-function topK(contrib: Float32Array, rows: number, ncol: number, k: number, outCol: Int16Array, outVal: Float32Array): void {
-  const stride = ncol + 1;
-  const bestAbs = new Float64Array(k);
-  const bestCol = new Int32Array(k);
-  for (let i = 0; i < rows; i++) {
-    bestAbs.fill(-1);
-    bestCol.fill(-1);
-    const base = i * stride;
-    for (let j = 0; j < ncol; j++) {
-      const a = Math.abs(contrib[base + j] as number);
-      if (a === 0 || a <= (bestAbs[k - 1] as number)) continue;
-      let pos = k - 1;
-      while (pos > 0 && a > (bestAbs[pos - 1] as number)) {
-        bestAbs[pos] = bestAbs[pos - 1] as number;
-        bestCol[pos] = bestCol[pos - 1] as number;
-        pos--;
-      }
-      bestAbs[pos] = a;
-      bestCol[pos] = j;
-    }
-    for (let r = 0; r < k; r++) {
-      const j = bestCol[r] as number;
-      outCol[i * k + r] = j;
-      outVal[i * k + r] = j < 0 ? 0 : (contrib[base + j] as number);
-    }
-  }
 }
 
 function displayValue(c: EncodedColumn, v: number): string | number | boolean | null {
