@@ -65,8 +65,8 @@ export const PAGES: readonly PageDef[] = [
     filters: ['sim'],
     kpis: true,
     cards: [
-      { chart: 'feedback-conversions', title: 'Conversions per 1,000 dials', note: 'The same simulated days dialled by the model, in random order, and by an oracle that knows the true probabilities.', wide: true },
-      { chart: 'feedback-contact', title: 'Contact rate', note: 'Answered / dials per simulated day.', wide: true },
+      { chart: 'feedback-conversions', title: 'Conversions per 1,000 dials', note: 'The same simulated days dialled by the model, in random order, and by an oracle that knows the true probabilities.' },
+      { chart: 'feedback-contact', title: 'Contact rate', note: 'Answered / dials per simulated day.' },
     ],
   },
 ];

@@ -21,11 +21,13 @@ export function targetVsActual(): TopLevelSpec {
           "datum.deviation == null ? '' : (datum.deviation >= 0 ? '+' : '−') + format(abs(datum.deviation) * 100, '.1f') + ' pts'",
         as: 'deviation_label',
       },
+      // The label goes right of whichever is longer, the bar or the target tick.
+      { calculate: 'max(datum.actual, datum.target)', as: 'label_x' },
     ],
     facet: { column: { field: 'metric', type: 'nominal', title: null, header: { labelFontSize: 12 } } },
     resolve: { scale: { x: 'independent' } },
     spec: {
-      width: 230,
+      width: 440,
       height: { step: 24 },
       encoding: {
         y: { field: 'campaign', type: 'nominal', title: null, axis: { labelLimit: 140 } },
@@ -53,9 +55,9 @@ export function targetVsActual(): TopLevelSpec {
           encoding: { x: { field: 'target', type: 'quantitative' } },
         },
         {
-          mark: { type: 'text', align: 'left', dx: 6, fontSize: 11, color: '#57606a' },
+          mark: { type: 'text', align: 'left', dx: 8, fontSize: 11, color: '#57606a' },
           encoding: {
-            x: { field: 'actual', type: 'quantitative' },
+            x: { field: 'label_x', type: 'quantitative' },
             text: { field: 'deviation_label' },
           },
         },
@@ -108,7 +110,7 @@ export function funnel(): TopLevelSpec {
     ],
     encoding: {
       y: { field: 'stage', type: 'nominal', title: null, sort: ['dialed', 'answered', 'converted'] },
-      x: { field: 'count', type: 'quantitative', title: 'calls', scale: { type: 'sqrt' } },
+      x: { field: 'count', type: 'quantitative', title: 'calls' },
     },
     layer: [
       {

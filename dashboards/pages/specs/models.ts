@@ -14,7 +14,7 @@ export function metricsOverTime(): TopLevelSpec {
     facet: { column: { field: 'metric', type: 'nominal', title: null, header: { labelFontSize: 12 } } },
     resolve: { scale: { y: 'independent' } },
     spec: {
-      width: 250,
+      width: 500,
       height: 150,
       encoding: {
         x: { field: 'created_at', type: 'temporal', title: 'trained', axis: { format: '%d %b %H:%M', labelAngle: -30 } },

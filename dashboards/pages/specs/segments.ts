@@ -100,10 +100,10 @@ export function bestHoursHeatmap(): TopLevelSpec {
       { calculate: "['Mon','Tue','Wed','Thu','Fri','Sat','Sun'][datum.weekday]", as: 'day' },
     ],
     facet: { field: 'segment', type: 'nominal', title: null, header: { labelLimit: 300, labelAnchor: 'start' } },
-    columns: 2,
+    columns: 4,
     spec: {
-      width: 260,
-      height: 100,
+      width: 230,
+      height: 96,
       mark: { type: 'rect' },
       encoding: {
         x: { field: 'hour', type: 'ordinal', title: 'local hour', axis: { labelAngle: 0, values: [0, 6, 12, 18, 23] } },

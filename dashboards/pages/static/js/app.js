@@ -145,7 +145,9 @@ export async function renderChart(id, rows, params = {}, emptyMessage = 'No data
   const target = document.createElement('div');
   target.className = 'vega';
   el.append(target);
-  const result = await window.vegaEmbed(target, spec, { renderer: 'svg', actions: false });
+  // Warnings off in the browser: vega-lite warns on every 'container'-wide chart with banded
+  // height (a known quirk); test/dashboards/pages.test.ts checks the specs for real warnings.
+  const result = await window.vegaEmbed(target, spec, { renderer: 'svg', actions: false, logLevel: window.vega.Error });
   views.set(id, result.view);
   setState(el, 'ready');
 }
