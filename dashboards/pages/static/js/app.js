@@ -130,12 +130,17 @@ function digest(rows) {
   return (h >>> 0).toString(16);
 }
 
-/** Draws chart `id` over `rows`; `params` sets values of the spec's named params. */
-export async function renderChart(id, rows, params = {}, emptyMessage = 'No data for these filters.') {
-  const el = card(id);
+/** Removes what a card drew before (its vega view, listeners and SVG). */
+function clear(id, el) {
   views.get(id)?.finalize();
   views.delete(id);
   el.querySelector('.vega')?.remove();
+}
+
+/** Draws chart `id` over `rows`; `params` sets values of the spec's named params. */
+export async function renderChart(id, rows, params = {}, emptyMessage = 'No data for these filters.') {
+  const el = card(id);
+  clear(id, el);
   el.dataset.rows = String(rows.length);
   el.dataset.digest = digest(rows);
   if (rows.length === 0) return setState(el, 'empty', emptyMessage);
@@ -154,7 +159,9 @@ export async function renderChart(id, rows, params = {}, emptyMessage = 'No data
 
 export function failChart(id, err) {
   const el = card(id);
+  clear(id, el);
   el.dataset.rows = '0';
+  el.dataset.digest = '';
   setState(el, 'error', `Could not load: ${err.message}`);
 }
 
