@@ -104,6 +104,20 @@ export async function simulate(wh: Warehouse, options: SimulateOptions): Promise
       return [p, { clock, carrier }];
     }),
   ) as Record<Policy, { clock: SimulatedClock; carrier: SimulatedCarrier }>;
+  // One sales campaign for the whole run, as a call centre runs one: its retry policy (stop once
+  // a lead was reached, at most 3 attempts per lead) holds across days, so a customer who
+  // answered and said no on Monday is not called again on Tuesday. (A campaign per day restarted
+  // those rules every night: every policy re-called yesterday's contacts, whose fatigue the
+  // truth punishes, and whose re-call a real campaign would not make.)
+  const campaign = defineCampaign({
+    id: `${simId}-sales`,
+    objective: 'sales',
+    script: { template: 'Hello {{customer_name}}' },
+    schedule: { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '09:00', end: '21:00' },
+    mode: { type: 'robot', lines: options.lines },
+    exploration: options.exploration,
+    valuePerConversion: 100,
+  });
   const days: SimulationDay[] = [];
   for (let d = 0; d < options.days; d++) {
     const dayStart = new Date(firstDay + d * DAY_MS);
@@ -117,17 +131,6 @@ export async function simulate(wh: Warehouse, options: SimulateOptions): Promise
     });
     if (night.status !== 'succeeded') throw new Error(`nightly run ${night.runId} failed: ${night.error}`);
     const { table, ref } = await loadPublishedLeads(options.dataDir);
-    const campaign = defineCampaign({
-      // a campaign per day: per-campaign caps restart, while compliance (daily caps, backoff,
-      // opt-outs) carries over through the histories
-      id: `sim-day-${d + 1}`,
-      objective: 'sales',
-      script: { template: 'Hello {{customer_name}}' },
-      schedule: { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '09:00', end: '21:00' },
-      mode: { type: 'robot', lines: options.lines },
-      exploration: options.exploration,
-      valuePerConversion: 100,
-    });
     const sources: Record<Policy, ScoreSource> = {
       model: publishedScores(table),
       random: randomOrderScores(table.size, options.seed * 1000 + d),
