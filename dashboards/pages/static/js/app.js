@@ -61,10 +61,14 @@ function signIn() {
       const token = new FormData(form).get('token').trim();
       if (!token) return showLogin('Paste the token you were given.');
       sessionStorage.setItem(TOKEN_KEY, token);
-      const me = await whoAmI().catch((err) => showLogin(err.message));
-      if (me) return resolve(me);
+      try {
+        const me = await whoAmI();
+        if (me) return resolve(me);
+        showLogin('That token was not accepted.');
+      } catch (err) {
+        showLogin(`Could not check the token: ${err.message}`);
+      }
       sessionStorage.removeItem(TOKEN_KEY);
-      showLogin('That token was not accepted.');
     });
   });
 }
@@ -157,12 +161,12 @@ export async function renderChart(id, rows, params = {}, emptyMessage = 'No data
   setState(el, 'ready');
 }
 
-export function failChart(id, err) {
+export function failChart(id, err, prefix = 'Could not load: ') {
   const el = card(id);
   clear(id, el);
   el.dataset.rows = '0';
   el.dataset.digest = '';
-  setState(el, 'error', `Could not load: ${err.message}`);
+  setState(el, 'error', prefix + err.message);
 }
 
 function chartIds() {
@@ -194,9 +198,12 @@ export async function startPage({ setup = async () => {}, load }) {
     writeFilters(filters);
     document.body.dataset.state = 'loading';
     for (const id of chartIds()) setState(card(id), 'loading', 'Loading…');
+    const kpis = document.getElementById('kpis');
+    if (kpis) kpis.dataset.state = 'loading';
     const problem = validate(filters);
     if (problem) {
-      for (const id of chartIds()) failChart(id, new Error(problem));
+      for (const id of chartIds()) failChart(id, new Error(problem), 'Check the filters: ');
+      kpis?.replaceChildren();
     } else {
       await load(filters, () => mine !== generation);
     }
@@ -256,6 +263,7 @@ export const fmt = {
 /** Fills the KPI strip: [{label, value, note?, alert?}]. */
 export function setKpis(tiles) {
   const strip = document.getElementById('kpis');
+  strip.dataset.state = 'ready';
   strip.replaceChildren(
     ...tiles.map(({ label, value, note, alert }) => {
       const tile = document.createElement('div');
