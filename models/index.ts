@@ -37,3 +37,13 @@ export {
   type AttemptDataset,
 } from './common/index.ts';
 export { initTf, TfBackendError, type TfInfo } from './tf-backend.ts';
+export {
+  scoreModels,
+  packInputs,
+  warmUpScoringWorkers,
+  shutdownScoringWorkers,
+  ScoringWorkerError,
+  type ScoreModelsOptions,
+  type ScoredModels,
+  type PackedInputs,
+} from './scoring/index.ts';

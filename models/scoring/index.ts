@@ -1,0 +1,5 @@
+// models/scoring: both models over many customers on every core (worker threads, shared memory).
+export { scoreModels, type ScoreModelsOptions, type ScoredModels } from './score.ts';
+export { packInputs, packColumn, type PackedInputs, type PackedColumn } from './inputs.ts';
+export { warmUpScoringWorkers, shutdownScoringWorkers, resolveScoringWorkers } from './pool.ts';
+export { ScoringWorkerError } from './errors.ts';

@@ -1,0 +1,128 @@
+/**
+ * Scores customer rows with the conversion model, the contact model, or both at once, on
+ * every core (see pool.ts). Same kernels and the same numbers as scoreMatrix and
+ * scoreContactMatrix — each row's scores depend on that row only — just spread over worker
+ * threads: the packed inputs and all outputs live in SharedArrayBuffers, and each worker
+ * takes the next range of rows of either model until none are left.
+ */
+import type { FeatureMatrix } from '../../features/index.ts';
+import type { ContactModel } from '../contact/artifact.ts';
+import { contactPlanFor, contactScores, type ContactScores } from '../contact/score.ts';
+import { ContactKernel, contactOutputs } from '../contact/score-kernel.ts';
+import type { ConversionModel } from '../conversion/artifact.ts';
+import { conversionScores, planFor, type ConversionScores } from '../conversion/score.ts';
+import { conversionOutputs, scoreConversionRows } from '../conversion/score-kernel.ts';
+import { packInputs } from './inputs.ts';
+import { leaseScoringWorkers, resolveScoringWorkers, returnScoringWorkers } from './pool.ts';
+import type { WorkerRequest } from './protocol.ts';
+
+export interface ScoreModelsOptions {
+  conversion?: ConversionModel | null;
+  /** Conversion reasons per row (default 3). */
+  reasons?: number;
+  /** Conversion contributions (default as scoreMatrix: exact up to 200,000 rows, approx above). */
+  contributions?: 'exact' | 'approx';
+  contact?: ContactModel | null;
+  /** 168-entry mask of allowed local hours (default: every day 09:00–21:00). */
+  allowedHours?: ArrayLike<number>;
+  /** Best hours per customer (default 3). */
+  bestHours?: number;
+  /** Customer ids (default: the matrix's `extra.customer_id`). */
+  customerIds?: string[] | null;
+  /** Worker threads: 'auto' (default) one per core; 0 scores on the calling thread. */
+  workers?: number | 'auto';
+  /** Rows per task handed to a worker (default 32,768). */
+  taskRows?: number;
+}
+
+export interface ScoredModels {
+  conversion: ConversionScores | null;
+  contact: ContactScores | null;
+  /** Milliseconds: packing the inputs, leasing workers, scoring. */
+  timings: { pack: number; workers: number; score: number };
+}
+
+export async function scoreModels(matrix: FeatureMatrix, options: ScoreModelsOptions): Promise<ScoredModels> {
+  const workers = Math.min(resolveScoringWorkers(options.workers), Math.max(1, Math.ceil(matrix.rows / 1024)));
+  const shared = workers > 0;
+  const t0 = performance.now();
+  const inputs = packInputs(matrix, { shared });
+  const n = inputs.rows;
+  const conv = options.conversion ?? null;
+  const cont = options.contact ?? null;
+  const convPlan = conv
+    ? planFor(conv, inputs, {
+        ...(options.reasons !== undefined ? { reasons: options.reasons } : {}),
+        ...(options.contributions !== undefined ? { contributions: options.contributions } : {}),
+        ...(shared ? { dmatrixThreads: 1 } : {}),
+      })
+    : null;
+  const contPlan = cont
+    ? contactPlanFor(cont, inputs, {
+        ...(options.allowedHours !== undefined ? { allowedHours: options.allowedHours } : {}),
+        ...(options.bestHours !== undefined ? { bestHours: options.bestHours } : {}),
+      })
+    : null;
+  const convOut = convPlan ? conversionOutputs(n, convPlan.ncol, convPlan.k, shared) : null;
+  const contOut = contPlan ? contactOutputs(n, contPlan.k, shared) : null;
+  const pack = performance.now() - t0;
+
+  let leaseMs = 0;
+  const t1 = performance.now();
+  if (!shared) {
+    if (conv && convPlan && convOut) scoreConversionRows(convPlan, conv.booster, convPlan.mode === 'approx' ? conv.paths() : null, inputs, 0, n, convOut);
+    if (contPlan && contOut) {
+      const kernel = new ContactKernel(contPlan);
+      try {
+        kernel.run(inputs, 0, n, contOut);
+      } finally {
+        kernel.dispose();
+      }
+    }
+  } else {
+    const tl = performance.now();
+    const leased = await leaseScoringWorkers(workers);
+    leaseMs = performance.now() - tl;
+    let broken = false;
+    try {
+      const open: WorkerRequest = {
+        op: 'open',
+        inputs,
+        conversion: conv && convPlan && convOut ? { plan: convPlan, modelJson: conv.booster.saveModelToBuffer('json'), out: convOut } : null,
+        contact: contPlan && contOut ? { plan: contPlan, out: contOut } : null,
+      };
+      await Promise.all(leased.map((w) => w.call(open)));
+      const step = options.taskRows ?? 32_768;
+      const tasks: WorkerRequest[] = [];
+      for (let s = 0; s < n; s += step) {
+        if (convPlan) tasks.push({ op: 'conversion', start: s, end: Math.min(n, s + step) });
+        if (contPlan) tasks.push({ op: 'contact', start: s, end: Math.min(n, s + step) });
+      }
+      let next = 0;
+      let failed = false;
+      await Promise.all(
+        leased.map(async (w) => {
+          try {
+            while (!failed && next < tasks.length) await w.call(tasks[next++]!);
+          } catch (e) {
+            failed = true;
+            throw e;
+          }
+        }),
+      );
+      await Promise.all(leased.map((w) => w.call({ op: 'close' })));
+    } catch (e) {
+      broken = true;
+      throw e;
+    } finally {
+      returnScoringWorkers(leased, broken);
+    }
+  }
+  const score = performance.now() - t1 - leaseMs;
+  const ids = options.customerIds !== undefined ? options.customerIds : (matrix.extra.customer_id?.map(String) ?? null);
+  return {
+    conversion: conv && convPlan && convOut ? conversionScores(conv, convPlan, ids, convOut) : null,
+    contact: cont && contPlan && contOut ? contactScores(cont, contPlan, ids, contOut) : null,
+    timings: { pack, workers: leaseMs, score },
+  };
+}
