@@ -12,6 +12,7 @@ import { modelsCommand } from './commands/models.ts';
 import { quarantineCommand } from './commands/quarantine.ts';
 import { runsCommand } from './commands/runs.ts';
 import { segmentCommand } from './commands/segment.ts';
+import { serveCommand } from './commands/serve.ts';
 import { trainCommand } from './commands/train.ts';
 
 /** The composition root: every `dialwise` command, each with --help and --data-dir. */
@@ -21,7 +22,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--data-dir <dir>', 'where the warehouse and published runs live').env('DIALWISE_HOME').default(defaultDataDir()))
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const command of [demoCommand(), generateCommand(), ingestCommand(), quarantineCommand(), featuresCommand(), segmentCommand(), nightlyCommand(), simulateCommand(), runsCommand(), migrateCommand(), trainCommand(), modelsCommand()]) {
+  for (const command of [demoCommand(), generateCommand(), ingestCommand(), quarantineCommand(), featuresCommand(), segmentCommand(), nightlyCommand(), simulateCommand(), runsCommand(), migrateCommand(), trainCommand(), modelsCommand(), serveCommand()]) {
     // every subcommand also accepts --data-dir after its own name
     command.addOption(new Option('--data-dir <dir>', 'where the warehouse and published runs live').env('DIALWISE_HOME'));
     command.showHelpAfterError('(run with --help for usage)').exitOverride();

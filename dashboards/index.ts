@@ -1,7 +1,7 @@
 // dashboards/: the read-only API (fastify) over the warehouse and the published run in force, and the pages.
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { AuditLog } from './auth/audit.ts';
-import { loadTokenStore, tokensPath } from './auth/tokens.ts';
+import { ReloadingTokens, tokensPath } from './auth/tokens.ts';
 import { buildApp } from './server/app.ts';
 import { DataSource } from './server/source.ts';
 
@@ -32,14 +32,23 @@ export interface ServerOptions {
  * stops polling and releases everything.
  */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance & { dialwise: { source: DataSource; audit: AuditLog } }> {
-  const tokens = loadTokenStore(tokensPath(options.dataDir, options.tokensFile), options.env ?? process.env);
+  const tokens = new ReloadingTokens(tokensPath(options.dataDir, options.tokensFile), options.env ?? process.env);
   const audit = AuditLog.inDataDir(options.dataDir);
   const source = new DataSource({ dataDir: options.dataDir, cacheDir: options.cacheDir, pollMs: options.pollMs });
   const registerPages = options.pages === false ? undefined : (await import('./pages/index.ts')).registerPages;
   const app = await buildApp({ source, tokens, audit, logger: options.logger ?? false, registerPages });
   source.setLogger(app.log);
   await source.start();
+  const poll = options.pollMs ?? 2000;
+  const tokenTimer =
+    poll > 0
+      ? setInterval(() => {
+          const error = tokens.reload();
+          if (error) app.log.warn({ error }, 'token file unusable; keeping the previous tokens');
+        }, poll).unref()
+      : null;
   app.addHook('onClose', async () => {
+    if (tokenTimer) clearInterval(tokenTimer);
     await source.close();
     audit.close();
   });

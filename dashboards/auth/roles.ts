@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from '../server/errors.ts';
-import type { Principal, Role, TokenStore } from './tokens.ts';
+import type { Authenticator, Principal, Role } from './tokens.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -24,7 +24,7 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
  * Authentication and role check for every /api route, before validation (so a caller without
  * a token learns nothing about parameters) and before any data is read.
  */
-export function registerAuth(app: FastifyInstance, tokens: TokenStore): void {
+export function registerAuth(app: FastifyInstance, tokens: Authenticator): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     if (!request.url.startsWith('/api/') && request.url !== '/api') return;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ServeConfigError } from '../server/errors.ts';
@@ -60,6 +60,54 @@ export class TokenStore {
       if (timingSafeEqual(presented, digest) && found === null) found = entry;
     }
     return found ? { name: found.name, role: found.role } : null;
+  }
+}
+
+/** Any object that can authenticate a bearer token (the store, or the reloading wrapper). */
+export interface Authenticator {
+  authenticate(token: string): Principal | null;
+}
+
+/**
+ * The token file as it is now: re-read when its mtime changes, so `serve token add|revoke`
+ * takes effect on a running server. A broken edit keeps the previous tokens (and is logged).
+ */
+export class ReloadingTokens implements Authenticator {
+  private store: TokenStore;
+  private stamp: string;
+
+  constructor(
+    private readonly path: string,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.store = loadTokenStore(path, env);
+    this.stamp = fileStamp(path);
+  }
+
+  /** Re-reads the file if it changed; returns the error message if the new file is unusable. */
+  reload(): string | null {
+    const stamp = fileStamp(this.path);
+    if (stamp === this.stamp) return null;
+    try {
+      this.store = loadTokenStore(this.path, this.env);
+      this.stamp = stamp;
+      return null;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+
+  authenticate(token: string): Principal | null {
+    return this.store.authenticate(token);
+  }
+}
+
+function fileStamp(path: string): string {
+  try {
+    const s = statSync(path);
+    return `${s.size}:${s.mtimeMs}`;
+  } catch {
+    return 'absent';
   }
 }
 

@@ -3,7 +3,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { AuditLog } from '../auth/audit.ts';
 import { registerAuth, RouteDirectory } from '../auth/roles.ts';
-import type { TokenStore } from '../auth/tokens.ts';
+import type { Authenticator } from '../auth/tokens.ts';
 import { registerApi } from '../api/index.ts';
 import { ApiError } from './errors.ts';
 import type { DataSource } from './source.ts';
@@ -11,7 +11,7 @@ import { registerResponseValidation } from './validate.ts';
 
 export interface AppDeps {
   source: DataSource;
-  tokens: TokenStore;
+  tokens: Authenticator;
   audit: AuditLog;
   /** fastify's pino logger options; false for none (tests) */
   logger?: FastifyServerOptions['logger'];
