@@ -56,6 +56,7 @@ export {
   rocAuc,
   logLoss,
   bestWindows,
+  DEFAULT_ALLOWED_HOURS,
   formatHour,
   DEFAULT_XGB_PARAMS,
   DEFAULT_K_RANGE,

@@ -7,7 +7,7 @@
 // Started by Jupyter as: node launch.mjs <connection_file>  (see notebooks/kernel/install.ts)
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { register as registerEsm } from 'tsx/esm/api';
 import { register as registerCjs } from 'tsx/cjs/api';
 
@@ -20,6 +20,10 @@ registerEsm();
 registerCjs();
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// Jupyter starts a kernel in the notebook's folder, so `./data` would mean notebooks/data: by
+// default the notebooks read the repository's data folder, where `npm run demo` writes.
+process.env.DIALWISE_HOME ??= join(root, 'data');
+
 const { ensureSdkTypes } = await import('./sdk-types.ts');
 const sdkTypes = ensureSdkTypes(root);
 
@@ -36,12 +40,19 @@ require.cache[tsPath].exports = new Proxy(ts, {
   get: (target, key, receiver) => (key === 'createWatchCompilerHost' ? createWatchCompilerHost : Reflect.get(target, key, receiver)),
 });
 
-// A notebook may live anywhere (a copy in a home folder): `dialwise` always means this checkout,
-// whatever the kernel's working directory. (Inside the repository, Node's package
-// self-reference would find it too.)
+// Cells are compiled to CommonJS, so `import … from 'dialwise'` becomes require('dialwise'). Our
+// sources are ES modules whose dependencies use top-level await (vega), which require() cannot
+// load; so the SDK is imported once here, as ESM, and require('dialwise') returns that module
+// from the require cache, whatever the kernel's working directory (a notebook may live anywhere).
 const Module = require('node:module');
-const resolveFilename = Module._resolveFilename;
 const sdkEntry = join(root, 'index.ts');
+const sdk = await import(pathToFileURL(sdkEntry).href);
+const cached = new Module(sdkEntry);
+cached.filename = sdkEntry;
+cached.loaded = true;
+cached.exports = sdk;
+Module._cache[sdkEntry] = cached;
+const resolveFilename = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
   return request === 'dialwise' ? sdkEntry : resolveFilename.call(this, request, ...rest);
 };
