@@ -5,12 +5,12 @@ import { defaultPhoneSalt, type IngestKind, type Mapping } from '../../contracts
 import type { Warehouse } from '../../warehouse/index.ts';
 import { IngestError, MappingError } from './errors.ts';
 import { KIND_SPECS, type KindSpec } from './fields.ts';
-import { CUSTOMER_CONTENT_COLUMNS, keySql } from './keys.ts';
+import { CUSTOMER_CONTENT_COLUMNS } from './keys.ts';
 import { loadMapping, resolveColumns } from './mapping.ts';
 import type { IngestReport, ReasonCount } from './report.ts';
 import { describeSource } from './source.ts';
 import { REJECT_TABLE, STAGE_TABLE, stageFile } from './stage.ts';
-import { buildTyped, TYPED_TABLE } from './transform.ts';
+import { buildTyped, TYPED_TABLE, withoutInsertionOrder } from './transform.ts';
 import { ensureZoneTable } from './zones.ts';
 
 export interface IngestProgress {
@@ -36,6 +36,7 @@ export interface IngestOptions {
 
 const STEPS = ['read', 'validate', 'classify', 'load'] as const;
 const CLASSIFIED = '__classified';
+const DUPLICATES = '__duplicates';
 
 /**
  * Ingests one file atomically: either every row is accounted for (loaded, updated,
@@ -67,7 +68,7 @@ export async function ingestFile(wh: Warehouse, path: string, options: IngestOpt
       progress(1, staged.parsed + staged.parseRejected);
       await buildTyped(wh, { spec, mapping, resolution, phoneSalt: options.phoneSalt ?? defaultPhoneSalt(), now: options.now ?? new Date() });
       progress(2);
-      await classify(wh, spec);
+      await classify(wh);
       progress(3);
       const counts = await load(wh, spec, { runId, source, kind: options.kind, rawSql: staged.rawSql, rawParams: staged.rawParams });
       const reasons = await wh.query<ReasonCount>(
@@ -118,28 +119,24 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Decides each typed row's fate: invalid, duplicate in the file, already present, update, or new. */
-async function classify(wh: Warehouse, spec: KindSpec): Promise<void> {
-  const key = keySql(spec);
-  const existsJoin = `LEFT JOIN ${spec.table} x ON x.${spec.key} = t.__key`;
-  const sameCustomer =
-    spec.kind === 'customers'
-      ? CUSTOMER_CONTENT_COLUMNS.map((c) => `x.${c} IS NOT DISTINCT FROM t.${c === 'attributes' ? 'attributes::JSON' : c}`).join(' AND ')
-      : 'true';
-  await wh.run(`CREATE OR REPLACE TEMP TABLE ${CLASSIFIED} AS
-    WITH keyed AS (
-      SELECT t.*, ${key} AS __key, len(t.__errors) = 0 AS __valid FROM ${TYPED_TABLE} t
-    ), ranked AS (
-      SELECT *, row_number() OVER w AS __rank, min(__line) OVER w AS __first_line
-      FROM keyed WINDOW w AS (PARTITION BY __key, __valid ORDER BY __line)
-    )
-    SELECT t.*,
+/**
+ * Decides each typed row's fate: invalid, duplicate in the file, already present, update, or
+ * new. `__typed` already knows validity and existence; only keys seen twice among the valid
+ * rows need a table (usually empty), so the fate is a view over `__typed`, not another copy.
+ */
+async function classify(wh: Warehouse): Promise<void> {
+  await withoutInsertionOrder(wh, () =>
+    wh.run(`CREATE OR REPLACE TEMP TABLE ${DUPLICATES} AS
+      SELECT __key, min(__line) AS __first_line FROM ${TYPED_TABLE} WHERE __valid GROUP BY __key HAVING count(*) > 1`),
+  );
+  await wh.run(`CREATE OR REPLACE TEMP VIEW ${CLASSIFIED} AS
+    SELECT t.*, d.__first_line,
       CASE WHEN NOT t.__valid THEN 'invalid'
-           WHEN t.__rank > 1 THEN 'duplicate'
-           WHEN x.${spec.key} IS NULL THEN 'new'
-           WHEN ${sameCustomer} THEN 'present'
+           WHEN t.__line > d.__first_line THEN 'duplicate' -- an equality join only: another condition makes it a nested loop
+           WHEN NOT t.__exists THEN 'new'
+           WHEN t.__same THEN 'present'
            ELSE 'update' END AS __state
-    FROM ranked t ${existsJoin}`);
+    FROM ${TYPED_TABLE} t LEFT JOIN ${DUPLICATES} d ON d.__key = t.__key`);
 }
 
 interface LoadContext {
@@ -285,5 +282,6 @@ async function recordFailure(
 }
 
 async function dropScratch(wh: Warehouse): Promise<void> {
-  for (const t of [STAGE_TABLE, REJECT_TABLE, TYPED_TABLE, CLASSIFIED, '__q', '__phone_map']) await wh.run(`DROP TABLE IF EXISTS ${t}`);
+  await wh.run(`DROP VIEW IF EXISTS ${CLASSIFIED}`);
+  for (const t of [STAGE_TABLE, REJECT_TABLE, TYPED_TABLE, DUPLICATES, '__q', '__phone_map']) await wh.run(`DROP TABLE IF EXISTS ${t}`);
 }

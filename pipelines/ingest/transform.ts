@@ -2,12 +2,16 @@ import type { Mapping } from '../../contracts/index.ts';
 import type { Warehouse } from '../../warehouse/index.ts';
 import type { FieldSpec, KindSpec } from './fields.ts';
 import type { Resolution } from './mapping.ts';
+import { CUSTOMER_CONTENT_COLUMNS, keySql } from './keys.ts';
 import { ParamBag } from './params.ts';
 import { buildPhoneMap, PHONE_TABLE } from './phones.ts';
 import { col, STAGE_TABLE } from './stage.ts';
 import { ZONE_TABLE } from './zones.ts';
 
 export const TYPED_TABLE = '__typed';
+const HOURS_TABLE = '__hours';
+const DISTINCT_TABLE = '__distinct';
+const CUSTOMER_LOOKUP = '__customer_lookup';
 
 export interface TransformContext {
   spec: KindSpec;
@@ -28,10 +32,13 @@ const ZONED_TIME_RE = '[0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\\s*(Z|z|UTC|
 const CLOCK_SKEW_MS = 5 * 60_000;
 
 /**
- * Builds `__typed`: one row per staged record with every canonical field coerced to its type
- * and `__errors`, the list of reasons the row is unusable ("field: reason"). Three set-based
- * steps in one statement: `clean` (trim, null tokens, value maps), `v` (typed values, joins
- * to zones, customers and phone numbers), then the checks over both.
+ * Builds `__typed`: one row per staged record with every canonical field coerced to its type,
+ * `__errors` (the reasons the row is unusable, "field: reason"), its natural key `__key`, and
+ * whether that key is already in the target table (`__exists`; for customers also `__same`).
+ *
+ * Two passes over the staged text: a narrow one that collects the distinct (zone, local hour)
+ * and (number, region) pairs, so each is converted or parsed once, then one wide pass that
+ * cleans, types, checks and keys every row. The wide row is materialised once.
  */
 export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<void> {
   const { spec, mapping, resolution } = ctx;
@@ -40,14 +47,20 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
   const cleanCols = [...resolution.fieldColumn.keys()].map((f) => `${cleanSql(f, resolution, mapping, params)} AS c_${f}`);
   for (const f of ['timezone', 'country', 'phone']) if (!has(f)) cleanCols.push(`NULL::VARCHAR AS c_${f}`);
   const refersToCustomer = spec.kind !== 'customers';
-  const defaultTz = params.bind(mapping.defaultTimezone);
+  const defaultZone = await wh.one<{ id: number }>(`SELECT id FROM ${ZONE_TABLE} WHERE name = $name`, { name: mapping.defaultTimezone });
+  const defaultTz = params.bind(defaultZone.id);
   const defaultRegion = params.bind(mapping.defaultRegion.toUpperCase());
-  // The zone a naive time is read in: the row's own zone, else its customer's, else the default.
-  const tzExpr = refersToCustomer ? `coalesce(z.name, cu.timezone, ${defaultTz})` : `coalesce(z.name, ${defaultTz})`;
+  // a file without a zone column has no row zone: no join on a NULL key (it misleads the join planner)
+  const rowZone = has('timezone');
+  const zName = rowZone ? 'z.name' : 'NULL::VARCHAR';
+  const zId = rowZone ? 'z.id' : 'NULL::INTEGER';
+  const zCountry = rowZone ? 'z.country' : 'NULL::VARCHAR';
+  // The zone (id) a naive time is read in: the row's own zone, else its customer's, else the default.
+  const tzExpr = refersToCustomer ? `coalesce(${zId}, cu.zone_id, ${defaultTz}::INTEGER)` : `coalesce(${zId}, ${defaultTz}::INTEGER)`;
   // The country a national-format number is read in.
   const regionExpr = refersToCustomer
-    ? `coalesce(upper(c.c_country), cu.country, z.country, zc.country, ${defaultRegion})`
-    : `coalesce(upper(c.c_country), z.country, ${defaultRegion})`;
+    ? `coalesce(upper(c.c_country), cu.country, ${zCountry}, cu.zone_country, ${defaultRegion})`
+    : `coalesce(upper(c.c_country), ${zCountry}, ${defaultRegion})`;
 
   const nowParam = params.bind(new Date(ctx.now.getTime() + CLOCK_SKEW_MS).toISOString());
   const values: string[] = [];
@@ -57,16 +70,18 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
   for (const field of spec.fields) {
     outputs.push(`v.v_${field.name} AS ${field.name}`);
     if (has(field.name)) errors.push(...checksSql(field, params, nowParam));
-    if (field.type === 'phone') continue; // joined in step 3
-    if (field.type === 'timestamp' && has(field.name)) {
-      // zoned text is exact; naive text is resolved per (zone, local hour) in step 2
+    if (field.type === 'phone') continue; // joined to the parsed numbers below
+    if (field.type === 'timezone') {
+      values.push(`${has(field.name) ? zName : 'NULL::VARCHAR'} AS v_${field.name}`);
+    } else if (field.type === 'timestamp' && has(field.name)) {
+      // zoned text is exact; naive text is resolved per (zone, local hour)
       const c = `c.c_${field.name}`;
       const formats = mapping.timestampFormats[field.name] ?? [];
       const naive = formats.length
         ? `coalesce(try_cast(${c} AS TIMESTAMP), try_strptime(${c}, ${params.bindList(formats)}))`
         : `try_cast(${c} AS TIMESTAMP)`;
-      values.push(`CASE WHEN regexp_matches(${c}, '${ZONED_TIME_RE}') THEN try_cast(${c} AS TIMESTAMPTZ) END AS __zoned_${field.name}`);
-      values.push(`CASE WHEN NOT regexp_matches(${c}, '${ZONED_TIME_RE}') THEN ${naive} END AS __naive_${field.name}`);
+      values.push(`CASE WHEN ${zonedTest(c)} THEN try_cast(${c} AS TIMESTAMPTZ) END AS __zoned_${field.name}`);
+      values.push(`CASE WHEN NOT ${zonedTest(c)} THEN ${naive} END AS __naive_${field.name}`);
       timestamps.push(field.name);
     } else {
       values.push(`${typedSql(field, has(field.name), params)} AS v_${field.name}`);
@@ -81,44 +96,70 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
   const extraCols = resolution.extraColumns;
   const keepExtras = spec.kind === 'customers' && extraCols.length > 0;
 
-  // 1. clean text, typed values, the row's zone and dialling region (joins to zones, customers).
-  // Kept as a CTE, not a table: steps 2 and 3 read only the few columns they need from it,
-  // and DuckDB computes only those, so the wide row is materialised once, at the end.
+  // The customers a row may refer to, with their zone's country: small and built once, so the
+  // wide pass probes it instead of hashing the wide rows.
+  if (refersToCustomer) {
+    await wh.run(`CREATE OR REPLACE TEMP TABLE ${CUSTOMER_LOOKUP} AS
+      SELECT cu.customer_id, zc.id AS zone_id, cu.country, zc.country AS zone_country, cu.phone_hash
+      FROM customers cu LEFT JOIN ${ZONE_TABLE} zc ON zc.name = cu.timezone`);
+  }
+
+  // clean text, typed values, the row's zone and dialling region. A CTE, not a table: the
+  // narrow pass reads only the few columns it needs, and DuckDB computes only those.
   const vCte = `clean AS (SELECT s.__line, ${cleanCols.join(', ')}${keepExtras ? ', ' + extraCols.map((i) => `s.${col(i)}`).join(', ') : ''}
                     FROM ${STAGE_TABLE} s),
      v AS (SELECT c.*, ${values.join(', ')}, ${tzExpr} AS __tz, ${regionExpr} AS __region
             ${refersToCustomer ? ', cu.customer_id AS __cu_id, cu.phone_hash AS __cu_phone_hash' : ''}
      FROM clean c
-     LEFT JOIN ${ZONE_TABLE} z ON z.name = c.c_timezone
-     ${refersToCustomer ? `LEFT JOIN customers cu ON cu.customer_id = c.c_customer_id LEFT JOIN ${ZONE_TABLE} zc ON zc.name = cu.timezone` : ''})`;
+     ${rowZone ? `LEFT JOIN ${ZONE_TABLE} z ON z.name = c.c_timezone` : ''}
+     ${refersToCustomer ? `LEFT JOIN ${CUSTOMER_LOOKUP} cu ON cu.customer_id = c.c_customer_id` : ''})`;
 
-  // 2. naive local times → UTC. ICU's per-row zone conversion costs seconds per million rows,
+  // Narrow pass: the distinct (zone, local hour) of every naive time and the distinct
+  // (number, region) pairs, in one scan (one grouping set each).
+  const sets: string[] = [];
+  const hourKeys: string[] = [];
+  timestamps.forEach((f, i) => {
+    hourKeys.push(`date_trunc('hour', __naive_${f}) AS h${i}`);
+    sets.push(`(__tz, h${i})`);
+  });
+  if (has('phone')) sets.push('(c_phone, __region)');
+  if (sets.length) {
+    await wh.run(
+      `CREATE OR REPLACE TEMP TABLE ${DISTINCT_TABLE} AS WITH ${vCte}
+       SELECT ${[...(hourKeys.length ? ['__tz', ...hourKeys] : []), ...(has('phone') ? ['c_phone', '__region'] : [])].join(', ')} FROM v GROUP BY GROUPING SETS (${sets.join(', ')})`,
+      params.values,
+    );
+  }
+
+  // naive local times → UTC. ICU's per-row zone conversion costs seconds per million rows,
   // so each distinct (zone, local hour) is converted once and the minutes added back: offsets
   // change only on whole hours in every zone with data, and a time inside a DST gap moves
   // forward exactly as ICU moves it.
   const joins: string[] = [];
   const computed: string[] = [];
   if (timestamps.length) {
-    const hours = timestamps.map((f) => `SELECT __tz AS tz, date_trunc('hour', __naive_${f}) AS h FROM v WHERE __naive_${f} IS NOT NULL`);
-    await wh.run(
-      `CREATE OR REPLACE TEMP TABLE __hours AS WITH ${vCte}
-       SELECT tz, h, timezone(tz, h) AS utc FROM (SELECT DISTINCT tz, h FROM (${hours.join(' UNION ALL ')}))`,
-      params.values,
-    );
+    const hours = timestamps.map((_, i) => `SELECT __tz AS tz, h${i} AS h FROM ${DISTINCT_TABLE} WHERE h${i} IS NOT NULL`);
+    await wh.run(`CREATE OR REPLACE TEMP TABLE ${HOURS_TABLE} AS
+       SELECT d.tz, d.h, timezone(z.name, d.h) AS utc
+       FROM (SELECT DISTINCT tz, h FROM (${hours.join(' UNION ALL ')})) d JOIN ${ZONE_TABLE} z ON z.id = d.tz`);
     timestamps.forEach((f, i) => {
-      joins.push(`LEFT JOIN __hours h${i} ON h${i}.tz = v.__tz AND h${i}.h = date_trunc('hour', v.__naive_${f})`);
+      joins.push(`LEFT JOIN ${HOURS_TABLE} h${i} ON h${i}.tz = v.__tz AND h${i}.h = date_trunc('hour', v.__naive_${f})`);
       computed.push(`coalesce(v.__zoned_${f}, h${i}.utc + (v.__naive_${f} - date_trunc('hour', v.__naive_${f}))) AS v_${f}`);
     });
   }
 
-  // 3. phone numbers, parsed once per distinct (text, region), then the checks
-  if (has('phone')) await buildPhoneMap(wh, `WITH ${vCte} SELECT c_phone AS raw, __region AS region FROM v`, params.values);
-  else await wh.run(`CREATE OR REPLACE TEMP TABLE ${PHONE_TABLE} (raw VARCHAR, region VARCHAR, e164 VARCHAR, error VARCHAR)`);
-  // the salted hash is the only form of the number analytics keep: one hash per distinct number
-  await wh.run(`ALTER TABLE ${PHONE_TABLE} ADD COLUMN phone_hash VARCHAR`);
-  await wh.run(`UPDATE ${PHONE_TABLE} SET phone_hash = sha256($salt || e164) WHERE e164 IS NOT NULL`, { salt: ctx.phoneSalt });
-  joins.push(`LEFT JOIN ${PHONE_TABLE} pm ON pm.raw = v.c_phone AND pm.region = v.__region`);
-  computed.push('pm.e164 AS v_phone', 'pm.error AS __phone_error', 'pm.phone_hash AS __phone_hash');
+  // phone numbers, parsed once per distinct (text, region)
+  if (has('phone')) {
+    await buildPhoneMap(wh, `SELECT c_phone AS raw, __region AS region FROM ${DISTINCT_TABLE} WHERE c_phone IS NOT NULL`);
+    // the salted hash is the only form of the number analytics keep: one hash per distinct number
+    await wh.run(`ALTER TABLE ${PHONE_TABLE} ADD COLUMN phone_hash VARCHAR`);
+    await wh.run(`UPDATE ${PHONE_TABLE} SET phone_hash = sha256($salt || e164) WHERE e164 IS NOT NULL`, { salt: ctx.phoneSalt });
+    joins.push(`LEFT JOIN ${PHONE_TABLE} pm ON pm.raw = v.c_phone AND pm.region = v.__region`);
+    computed.push('pm.e164 AS v_phone', 'pm.error AS __phone_error', 'pm.phone_hash AS __phone_hash');
+  } else {
+    computed.push('NULL::VARCHAR AS v_phone', 'NULL::VARCHAR AS __phone_error', 'NULL::VARCHAR AS __phone_hash');
+  }
+  await wh.run(`DROP TABLE IF EXISTS ${DISTINCT_TABLE}`);
 
   const extras: string[] = [];
   if (spec.kind === 'customers') {
@@ -131,15 +172,39 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
   } else if (spec.kind === 'call-attempts') {
     extras.push('coalesce(v.v_phone_hash, v.__phone_hash, v.__cu_phone_hash) AS __phone_hash');
   }
-  await wh.run(
-    `CREATE OR REPLACE TEMP TABLE ${TYPED_TABLE} AS
-     WITH ${vCte}, w AS (SELECT v.*, ${computed.join(', ')} FROM v ${joins.join(' ')})
-     SELECT v.__line, ${outputs.join(', ')}${extras.length ? ', ' + extras.join(', ') : ''},
-            ${errorsSql(errors)} AS __errors
-     FROM w AS v`,
-    params.values,
+
+  // Wide pass: the typed row, its checks, its key, and whether the key is loaded already.
+  // Every row carries its line, so DuckDB may write them in any order.
+  const typed = `WITH ${vCte}, w AS (SELECT v.*, ${computed.join(', ')} FROM v ${joins.join(' ')}),
+     t AS (SELECT v.__line, ${outputs.join(', ')}${extras.length ? ', ' + extras.join(', ') : ''},
+                  ${errorsSql(errors)} AS __errors
+           FROM w AS v),
+     k AS (SELECT t.*, ${keySql(spec)} AS __key FROM t)`;
+  const sameCustomer = CUSTOMER_CONTENT_COLUMNS.map((c) => `x.${c} IS NOT DISTINCT FROM k.${c === 'attributes' ? 'attributes::JSON' : c}`).join(' AND ');
+  const existence =
+    spec.kind === 'customers'
+      ? `x.customer_id IS NOT NULL AS __exists, coalesce(${sameCustomer}, false) AS __same FROM k LEFT JOIN customers x ON x.customer_id = k.__key`
+      : `EXISTS (SELECT 1 FROM ${spec.table} x WHERE x.${spec.key} = k.__key) AS __exists, true AS __same FROM k`;
+  await withoutInsertionOrder(wh, () =>
+    wh.run(`CREATE OR REPLACE TEMP TABLE ${TYPED_TABLE} AS ${typed} SELECT k.*, len(k.__errors) = 0 AS __valid, ${existence}`, params.values),
   );
-  await wh.run('DROP TABLE IF EXISTS __hours');
+  await wh.run(`DROP TABLE IF EXISTS ${HOURS_TABLE}`);
+  await wh.run(`DROP TABLE IF EXISTS ${CUSTOMER_LOOKUP}`);
+}
+
+/** Runs `fn` with DuckDB free to write rows in any order (parallel sinks), then restores the default. */
+export async function withoutInsertionOrder<T>(wh: Warehouse, fn: () => Promise<T>): Promise<T> {
+  await wh.run('SET preserve_insertion_order = false');
+  try {
+    return await fn();
+  } finally {
+    await wh.run('RESET preserve_insertion_order');
+  }
+}
+
+/** Zoned text: a time of day followed by Z or an offset. */
+function zonedTest(c: string): string {
+  return `regexp_matches(${c}, '${ZONED_TIME_RE}')`;
 }
 
 /** A reason a row is unusable: a condition and the message it produces ("field: reason"). */
@@ -204,8 +269,7 @@ function typedSql(field: FieldSpec, present: boolean, params: ParamBag): string 
     case 'phone':
       throw new Error('phone numbers are typed in buildTyped (joined to the parsed numbers)');
     case 'timezone':
-      value = 'z.name';
-      break;
+      throw new Error('the zone is typed in buildTyped (joined to the known zones)');
     case 'json':
       value = `CASE WHEN json_valid(${c}) THEN ${c}::JSON END`;
       break;
