@@ -172,7 +172,8 @@ export function abandonedShare(): TopLevelSpec {
       },
       {
         transform: [{ aggregate: [{ op: 'count', as: 'n' }] }, { calculate: 'limit', as: 'limit_value' }],
-        mark: { type: 'text', color: ALERT_COLOUR, align: 'right', baseline: 'bottom', dy: -3, x: 'width', fontSize: 11 },
+        // Right of the plot, where no bar can cover it.
+        mark: { type: 'text', color: ALERT_COLOUR, align: 'left', baseline: 'middle', dx: 4, x: { expr: 'width' }, fontSize: 11 },
         encoding: {
           y: { field: 'limit_value', type: 'quantitative' },
           text: { value: { expr: "format(limit, '.0%') + ' limit'" } },

@@ -17,7 +17,8 @@ export function metricsOverTime(): TopLevelSpec {
       width: 500,
       height: 150,
       encoding: {
-        x: { field: 'created_at', type: 'temporal', title: 'trained', axis: { format: '%d %b %H:%M', labelAngle: -30 } },
+        // Vega's own multi-level time labels: versions may be a day or a minute apart.
+        x: { field: 'created_at', type: 'temporal', title: 'trained', axis: { tickCount: 6, labelAngle: 0 } },
         y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
       },
       layer: [
@@ -66,8 +67,8 @@ export function calibrationCurve(): TopLevelSpec {
       {
         mark: { type: 'line', point: { filled: true, size: 40 }, strokeWidth: 1.5 },
         encoding: {
-          x: { field: 'mean_predicted', type: 'quantitative', title: 'predicted p(convert)', axis: { format: '.0%' } },
-          y: { field: 'observed_rate', type: 'quantitative', title: 'observed conversion rate', axis: { format: '.0%' } },
+          x: { field: 'mean_predicted', type: 'quantitative', title: 'predicted p(convert)', axis: { format: '.1~%' } },
+          y: { field: 'observed_rate', type: 'quantitative', title: 'observed conversion rate', axis: { format: '.1~%' } },
           tooltip: [
             { field: 'mean_predicted', title: 'predicted', format: pct },
             { field: 'observed_rate', title: 'observed', format: pct },

@@ -8,10 +8,12 @@ export function segmentSizes(): TopLevelSpec {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     config: baseConfig,
     ...fitWidth,
+    // Room on the right for the share printed past the longest bar.
+    padding: { left: 5, top: 5, bottom: 5, right: 34 },
     height: { step: 22 },
     data: rowsData,
     encoding: {
-      y: { field: 'segment', type: 'nominal', sort: { field: 'size', op: 'sum', order: 'descending' }, title: null, axis: { labelLimit: 260 } },
+      y: { field: 'segment', type: 'nominal', sort: { field: 'size', op: 'sum', order: 'descending' }, title: null, axis: { labelLimit: 340 } },
       x: { field: 'size', type: 'quantitative', title: 'customers' },
     },
     layer: [
@@ -45,8 +47,8 @@ export function segmentProfileHeatmap(): TopLevelSpec {
     transform: [{ calculate: 'clamp(datum.z, -2.5, 2.5)', as: 'z_shown' }],
     mark: { type: 'rect' },
     encoding: {
-      x: { field: 'feature', type: 'nominal', title: null, axis: { labelAngle: -40, labelLimit: 120 } },
-      y: { field: 'segment', type: 'nominal', title: null, axis: { labelLimit: 220 } },
+      x: { field: 'feature', type: 'nominal', title: null, axis: { labelAngle: -40, labelLimit: 200 } },
+      y: { field: 'segment', type: 'nominal', title: null, axis: { labelLimit: 360 } },
       color: {
         field: 'z_shown',
         type: 'quantitative',
@@ -73,7 +75,7 @@ export function segmentRates(): TopLevelSpec {
     data: rowsData,
     mark: { type: 'bar', cornerRadiusEnd: 2 },
     encoding: {
-      y: { field: 'segment', type: 'nominal', title: null, axis: { labelLimit: 260 } },
+      y: { field: 'segment', type: 'nominal', title: null, axis: { labelLimit: 340 } },
       yOffset: { field: 'metric', type: 'nominal' },
       x: { field: 'rate', type: 'quantitative', title: 'rate', axis: { format: '.0%' } },
       color: { field: 'metric', type: 'nominal', title: null, scale: { range: ['#1f6feb', '#bf8700'] } },
@@ -99,10 +101,10 @@ export function bestHoursHeatmap(): TopLevelSpec {
     transform: [
       { calculate: "['Mon','Tue','Wed','Thu','Fri','Sat','Sun'][datum.weekday]", as: 'day' },
     ],
-    facet: { field: 'segment', type: 'nominal', title: null, header: { labelLimit: 300, labelAnchor: 'start' } },
-    columns: 4,
+    facet: { field: 'segment', type: 'nominal', title: null, header: { labelLimit: 360, labelAnchor: 'start' } },
+    columns: 3,
     spec: {
-      width: 230,
+      width: 340,
       height: 96,
       mark: { type: 'rect' },
       encoding: {

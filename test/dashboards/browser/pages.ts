@@ -4,6 +4,15 @@
 // rows drawn), and the body with data-state once every card has settled.
 import type { Page } from 'playwright-core';
 
+// The callbacks below run in the page. The project compiles without the DOM library, so they
+// describe the few element properties they read structurally.
+interface El {
+  dataset: Record<string, string | undefined>;
+  textContent: string | null;
+  querySelector(selector: string): El | null;
+  querySelectorAll(selector: string): { length: number };
+}
+
 export interface ChartState {
   chart: string;
   state: string;
@@ -24,7 +33,7 @@ export async function waitForCharts(page: Page, timeout = 20_000): Promise<void>
 export async function chartStates(page: Page): Promise<ChartState[]> {
   return page.$$eval('[data-chart]', (cards) =>
     cards.map((card) => {
-      const el = card.querySelector<HTMLElement>('.chart')!;
+      const el = (card as unknown as El).querySelector('.chart')!;
       const svg = el.querySelector('svg');
       const marks = svg
         ? svg.querySelectorAll(
@@ -32,7 +41,7 @@ export async function chartStates(page: Page): Promise<ChartState[]> {
           ).length
         : 0;
       return {
-        chart: (card as HTMLElement).dataset.chart ?? '',
+        chart: (card as unknown as El).dataset.chart ?? '',
         state: el.dataset.state ?? '',
         message: el.querySelector('.state')?.textContent ?? '',
         rows: Number(el.dataset.rows ?? 0),
@@ -65,6 +74,6 @@ export async function chooseFilter(page: Page, name: string, value: string): Pro
 
 export async function filterOptions(page: Page, name: string): Promise<{ value: string; label: string }[]> {
   return page.$$eval(`#filters select[name="${name}"] option`, (options) =>
-    options.map((o) => ({ value: (o as HTMLOptionElement).value, label: o.textContent ?? '' })),
+    options.map((o) => ({ value: (o as unknown as { value: string }).value, label: o.textContent ?? '' })),
   );
 }
