@@ -3,14 +3,14 @@
 // in, opens every page, checks every chart drew marks with no console errors, that filters
 // change what is shown and live in the URL, and what each role sees. Screenshots of every page
 // go to test-artifacts/ (look at them: a chart can render and still be unreadable).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAGES } from '../../dashboards/pages/index.ts';
 import { ChromiumMissingError, collectPageErrors, findChromium, launchChromium, type Browser } from './browser/chromium.ts';
 import { chartState, chartStates, chooseFilter, filterOptions, signIn, waitForCharts } from './browser/pages.ts';
-import { dashboardFixture, startServer, type DashboardFixture } from './fixture.ts';
+import { copyFixture, dashboardFixture, startServer, type DashboardFixture } from './fixture.ts';
 
 const ARTIFACTS = join(import.meta.dirname, '../../test-artifacts');
 
@@ -127,6 +127,17 @@ describe('dashboards in Chromium', () => {
     expect(oneDay.rows).toBeLessThanOrEqual(1);
     expect(oneDay.digest).not.toBe(one.digest);
 
+    // Days with no calls: every chart says so instead of drawing nothing.
+    await page.goto(`${server.url}/campaigns?campaign=${encodeURIComponent(chosen)}&from=1999-01-01&to=1999-01-31`);
+    await waitForCharts(page);
+    for (const s of await chartStates(page)) {
+      expect({ chart: s.chart, state: s.state, marks: s.marks }).toEqual({ chart: s.chart, state: 'empty', marks: 0 });
+      expect(s.message).toBe('No data for these filters.');
+    }
+    await page.goBack();
+    await waitForCharts(page);
+    expect((await chartState(page, 'campaign-daily')).digest).toBe(oneDay.digest);
+
     // The URL alone reproduces the view (a shared link), in a fresh signed-in tab.
     const shared = page.url();
     const other = await openTab();
@@ -159,6 +170,47 @@ describe('dashboards in Chromium', () => {
     expect((await chartState(page, 'segment-best-hours')).digest).toBe(everyone.digest);
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('the model version filter switches the calibration, lift and features to that version', async () => {
+    const { page, errors } = await openTab();
+    await page.goto(`${server.url}/models`);
+    await signIn(page, fixture.tokens.analyst);
+    await waitForCharts(page);
+    const champion = await chartStates(page);
+    const versions = (await filterOptions(page, 'version')).filter((o) => o.value !== '' && !o.label.includes('(champion)'));
+    expect(versions.length).toBeGreaterThan(0);
+    await chooseFilter(page, 'version', versions[0]!.value);
+    expect(new URL(page.url()).searchParams.get('version')).toBe(versions[0]!.value);
+    const other = await chartStates(page);
+    const digest = (states: typeof other, chart: string) => states.find((s) => s.chart === chart)!.digest;
+    // The history of every version stays; the per-version charts change.
+    expect(digest(other, 'model-metrics')).toBe(digest(champion, 'model-metrics'));
+    expect(digest(other, 'model-features')).not.toBe(digest(champion, 'model-features'));
+    for (const s of other) expect(s.state, s.chart).toBe('ready');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('before anything is published, the segment cards are empty and say what to run', async () => {
+    const bare = copyFixture(fixture);
+    rmSync(join(bare.dataDir, 'published'), { recursive: true, force: true });
+    const unpublished = await startServer(bare);
+    try {
+      const { page } = await openTab();
+      await page.goto(`${unpublished.url}/segments`);
+      await signIn(page, bare.tokens.analyst);
+      await waitForCharts(page);
+      for (const s of await chartStates(page)) {
+        expect(s.state, s.chart).toBe('empty');
+        expect(s.message).toMatch(/nothing is published yet: run `dialwise nightly`/);
+      }
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboards-segments-unpublished.png') });
+      await page.close();
+    } finally {
+      await unpublished.close();
+      bare.cleanup();
+    }
   });
 
   it('a viewer sees the aggregate pages; a dialer token gets errors in the cards, not charts', async () => {

@@ -245,7 +245,10 @@ export async function settle(tasks, stale) {
       try {
         await run(stale);
       } catch (err) {
-        if (!stale()) for (const id of charts) failChart(id, err);
+        if (stale()) return;
+        // Nothing published yet is an empty dashboard, not a broken one: say what to run.
+        if (err instanceof ApiError && err.code === 'NO_PUBLISHED_RUN') for (const id of charts) await renderChart(id, [], {}, err.message);
+        else for (const id of charts) failChart(id, err);
       }
     }),
   );
