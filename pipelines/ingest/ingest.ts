@@ -10,7 +10,7 @@ import { loadMapping, resolveColumns } from './mapping.ts';
 import type { IngestReport, ReasonCount } from './report.ts';
 import { describeSource } from './source.ts';
 import { REJECT_TABLE, STAGE_TABLE, stageFile } from './stage.ts';
-import { buildTyped, TYPED_TABLE, withoutInsertionOrder } from './transform.ts';
+import { buildTyped, TYPED_TABLE, withoutInsertionOrder, type TypedColumns } from './transform.ts';
 import { ensureZoneTable } from './zones.ts';
 
 export interface IngestProgress {
@@ -66,9 +66,9 @@ export async function ingestFile(wh: Warehouse, path: string, options: IngestOpt
       const staged = await stageFile(wh, file);
       const resolution = resolveColumns(spec, staged.columns, mapping, path, mappingName);
       progress(1, staged.parsed + staged.parseRejected);
-      await buildTyped(wh, { spec, mapping, resolution, phoneSalt: options.phoneSalt ?? defaultPhoneSalt(), now: options.now ?? new Date() });
+      const typed = await buildTyped(wh, { spec, mapping, resolution, phoneSalt: options.phoneSalt ?? defaultPhoneSalt(), now: options.now ?? new Date() });
       progress(2);
-      await classify(wh);
+      await classify(wh, typed);
       progress(3);
       const counts = await load(wh, spec, { runId, source, kind: options.kind, rawSql: staged.rawSql, rawParams: staged.rawParams });
       const reasons = await wh.query<ReasonCount>(
@@ -124,13 +124,13 @@ export async function sha256File(path: string): Promise<string> {
  * new. `__typed` already knows validity and existence; only keys seen twice among the valid
  * rows need a table (usually empty), so the fate is a view over `__typed`, not another copy.
  */
-async function classify(wh: Warehouse): Promise<void> {
+async function classify(wh: Warehouse, typed: TypedColumns): Promise<void> {
   await withoutInsertionOrder(wh, () =>
     wh.run(`CREATE OR REPLACE TEMP TABLE ${DUPLICATES} AS
       SELECT __key, min(__line) AS __first_line FROM ${TYPED_TABLE} WHERE __valid GROUP BY __key HAVING count(*) > 1`),
   );
   await wh.run(`CREATE OR REPLACE TEMP VIEW ${CLASSIFIED} AS
-    SELECT t.*, d.__first_line,
+    SELECT t.*, ${typed.constants.map((c) => c + ', ').join('')}d.__first_line,
       CASE WHEN NOT t.__valid THEN 'invalid'
            WHEN t.__line > d.__first_line THEN 'duplicate' -- an equality join only: another condition makes it a nested loop
            WHEN NOT t.__exists THEN 'new'
@@ -158,7 +158,7 @@ async function load(wh: Warehouse, spec: KindSpec, ctx: LoadContext): Promise<Lo
        SELECT k.__line,
               CASE WHEN k.__state = 'duplicate'
                    THEN '${spec.key}: duplicate key ''' || k.__key || ''' (first at line ' || k.__first_line || ')'
-                   ELSE array_to_string(k.__errors, '; ') END AS reason,
+                   ELSE k.__reason END AS reason,
               ${ctx.rawSql} AS raw
        FROM ${CLASSIFIED} k JOIN ${STAGE_TABLE} s ON s.__line = k.__line
        WHERE k.__state IN ('invalid', 'duplicate')

@@ -33,14 +33,14 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 
 /**
  * Builds `__typed`: one row per staged record with every canonical field coerced to its type,
- * `__errors` (the reasons the row is unusable, "field: reason"), its natural key `__key`, and
+ * `__reason` (why the row is unusable, "field: reason; …", or NULL), its natural key `__key`, and
  * whether that key is already in the target table (`__exists`; for customers also `__same`).
  *
  * Two passes over the staged text: a narrow one that collects the distinct (zone, local hour)
  * and (number, region) pairs, so each is converted or parsed once, then one wide pass that
  * cleans, types, checks and keys every row. The wide row is materialised once.
  */
-export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<void> {
+export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<TypedColumns> {
   const { spec, mapping, resolution } = ctx;
   const params = new ParamBag();
   const has = (field: string) => resolution.fieldColumn.has(field);
@@ -177,7 +177,7 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
   // Every row carries its line, so DuckDB may write them in any order.
   const typed = `WITH ${vCte}, w AS (SELECT v.*, ${computed.join(', ')} FROM v ${joins.join(' ')}),
      t AS (SELECT v.__line, ${outputs.join(', ')}${extras.length ? ', ' + extras.join(', ') : ''},
-                  ${errorsSql(errors)} AS __errors
+                  ${reasonSql(errors)} AS __reason
            FROM w AS v),
      k AS (SELECT t.*, ${keySql(spec)} AS __key FROM t)`;
   const sameCustomer = CUSTOMER_CONTENT_COLUMNS.map((c) => `x.${c} IS NOT DISTINCT FROM k.${c === 'attributes' ? 'attributes::JSON' : c}`).join(' AND ');
@@ -185,11 +185,22 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
     spec.kind === 'customers'
       ? `x.customer_id IS NOT NULL AS __exists, coalesce(${sameCustomer}, false) AS __same FROM k LEFT JOIN customers x ON x.customer_id = k.__key`
       : `EXISTS (SELECT 1 FROM ${spec.table} x WHERE x.${spec.key} = k.__key) AS __exists, true AS __same FROM k`;
+  // Fields the file lacks are constants, and a call log's E.164 text is never stored: neither
+  // is worth writing out for every row (the classified view adds the constants back).
+  const absent = spec.fields.filter((f) => !has(f.name));
+  const dropped = [...absent.map((f) => f.name), ...(spec.kind !== 'customers' && has('phone') ? ['phone'] : [])];
+  const kept = dropped.length ? `k.* EXCLUDE (${dropped.join(', ')})` : 'k.*';
   await withoutInsertionOrder(wh, () =>
-    wh.run(`CREATE OR REPLACE TEMP TABLE ${TYPED_TABLE} AS ${typed} SELECT k.*, len(k.__errors) = 0 AS __valid, ${existence}`, params.values),
+    wh.run(`CREATE OR REPLACE TEMP TABLE ${TYPED_TABLE} AS ${typed} SELECT ${kept}, k.__reason IS NULL AS __valid, ${existence}`, params.values),
   );
   await wh.run(`DROP TABLE IF EXISTS ${HOURS_TABLE}`);
   await wh.run(`DROP TABLE IF EXISTS ${CUSTOMER_LOOKUP}`);
+  return { constants: absent.map((f) => `${constantSql(f)} AS ${f.name}`) };
+}
+
+/** What `__typed` leaves out: select items that give the fields the file lacks their constant value. */
+export interface TypedColumns {
+  constants: string[];
 }
 
 /** Runs `fn` with DuckDB free to write rows in any order (parallel sinks), then restores the default. */
@@ -214,14 +225,15 @@ interface Check {
 }
 
 /**
- * The list of a row's error messages. Most rows are clean, so a single OR of the conditions
- * decides first, and only bad rows build the list of messages.
+ * Why a row is unusable: its error messages joined by "; ", or NULL for a good row. Most rows
+ * are clean, so a single OR of the conditions decides first, and only bad rows build the
+ * messages. A string, not a list: a list column costs more to write than the rest of the row.
  */
-function errorsSql(checks: readonly Check[]): string {
-  if (!checks.length) return '[]::VARCHAR[]';
+function reasonSql(checks: readonly Check[]): string {
+  if (!checks.length) return 'NULL::VARCHAR';
   const any = checks.map((c) => `coalesce(${c.when}, false)`).join(' OR ');
   const list = checks.map((c) => `CASE WHEN ${c.when} THEN ${c.message} END`).join(',\n ');
-  return `CASE WHEN ${any} THEN list_filter([${list}], x -> x IS NOT NULL) ELSE []::VARCHAR[] END`;
+  return `CASE WHEN ${any} THEN nullif(array_to_string(list_filter([${list}], x -> x IS NOT NULL), '; '), '') END`;
 }
 
 /** The source text of a field after trimming, null tokens and the mapping's value map. */
@@ -240,9 +252,14 @@ function cleanSql(field: string, resolution: Resolution, mapping: Mapping, param
   return expr;
 }
 
+/** The value of a field the file does not have. */
+function constantSql(field: FieldSpec): string {
+  return `${field.defaultSql ?? 'NULL'}::${sqlType(field)}`;
+}
+
 /** The typed value of a field, computed once (in CTE `v`) from its clean text `c.c_<field>`. */
 function typedSql(field: FieldSpec, present: boolean, params: ParamBag): string {
-  if (!present) return `${field.defaultSql ?? 'NULL'}::${sqlType(field)}`;
+  if (!present) return constantSql(field);
   const c = `c.c_${field.name}`;
   let value: string;
   switch (field.type) {
