@@ -39,11 +39,13 @@ export {
 export { initTf, TfBackendError, type TfInfo } from './tf-backend.ts';
 export {
   scoreModels,
+  scoreSnapshot,
   packInputs,
   warmUpScoringWorkers,
   shutdownScoringWorkers,
   ScoringWorkerError,
   type ScoreModelsOptions,
+  type ScoreSnapshotOptions,
   type ScoredModels,
   type PackedInputs,
 } from './scoring/index.ts';

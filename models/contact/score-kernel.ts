@@ -274,8 +274,11 @@ export class ContactKernel {
     return out;
   }
 
-  /** Scores rows [start, end) of `inputs` into those rows of `out`. */
-  run(inputs: PackedInputs, start: number, end: number, out: ContactOutputs): void {
+  /**
+   * Scores rows [start, end) of `inputs` into those rows of `out`. `phases`, when given,
+   * accumulates the process's CPU milliseconds per phase (for single-threaded profiles).
+   */
+  run(inputs: PackedInputs, start: number, end: number, out: ContactOutputs, phases?: Record<string, number>): void {
     const p = this.plan;
     const { factors: F, width, k } = p;
     const blocks = p.blockSrc.length;
@@ -284,14 +287,28 @@ export class ContactKernel {
     const allowed = p.allowed;
     const bestP = new Float64Array(Math.max(1, k));
     const bestH = new Int16Array(Math.max(1, k));
+    const cpu = () => {
+      const c = process.cpuUsage();
+      return (c.user + c.system) / 1000;
+    };
+    let t = phases ? cpu() : 0;
+    const lap = (name: string) => {
+      if (!phases) return;
+      const now = cpu();
+      phases[name] = (phases[name] ?? 0) + now - t;
+      t = now;
+    };
     for (let from = start; from < end; from += p.chunkRows) {
       const to = Math.min(end, from + p.chunkRows);
       const rows = to - from;
       const x = new Float32Array(rows * p.netWidth);
       encodeContactRows(p, inputs, from, to, x);
+      lap('encode customer inputs');
       const own = new Float32Array(rows * blocks);
       encodeOwnBlocks(p, inputs, from, to, own);
+      lap('own block log-odds');
       const { factors: U, bias } = this.tower(x, rows);
+      lap('customer tower (tfjs)');
       const d = new Float32Array(rows * width);
       for (let i = 0; i < rows; i++) {
         const o = i * width;
@@ -301,23 +318,30 @@ export class ContactKernel {
         const code = segCodes[from + i] as number;
         d[o + F + blocks + 1 + (code < 0 ? p.segNull : (p.segRemap[code] as number))] = 1;
       }
+      lap('assemble D');
       const chunkP = tf.tidy(() => {
         const dT = tf.tensor2d(d, [rows, width]);
         return tf.sigmoid(tf.add(tf.matMul(dT, this.#t.w as tf.Tensor2D), this.#t.c));
       });
       const probs = chunkP.dataSync() as Float32Array;
       chunkP.dispose();
+      lap('168 logits + sigmoid (tfjs)');
       out.pAnswer.set(probs, from * HOURS_PER_WEEK);
+      lap('copy into the output');
       if (k === 0) continue;
-      // best allowed hours: scan only the allowed ones
+      // best allowed hours: scan only the allowed ones (an insertion into the k best so far)
+      const bestHours = out.bestHours;
       for (let i = 0; i < rows; i++) {
         const o = i * HOURS_PER_WEEK;
-        bestP.fill(Number.NEGATIVE_INFINITY);
-        bestH.fill(-1);
+        for (let r = 0; r < k; r++) {
+          bestP[r] = Number.NEGATIVE_INFINITY;
+          bestH[r] = -1;
+        }
+        let floor = Number.NEGATIVE_INFINITY;
         for (let q = 0; q < allowed.length; q++) {
           const h = allowed[q] as number;
           const v = probs[o + h] as number;
-          if (!(v > (bestP[k - 1] as number))) continue;
+          if (!(v > floor)) continue;
           let pos = k - 1;
           while (pos > 0 && v > (bestP[pos - 1] as number)) {
             bestP[pos] = bestP[pos - 1] as number;
@@ -326,9 +350,12 @@ export class ContactKernel {
           }
           bestP[pos] = v;
           bestH[pos] = h;
+          floor = bestP[k - 1] as number;
         }
-        out.bestHours.set(bestH.subarray(0, k), (from + i) * k);
+        const b = (from + i) * k;
+        for (let r = 0; r < k; r++) bestHours[b + r] = bestH[r] as number;
       }
+      lap('best hours');
     }
   }
 }

@@ -23,7 +23,16 @@ export {
   type ConversionMeta,
   type ConversionModel,
 } from './artifact.ts';
-export { scoreConversion, scoreMatrix, type ScoreConversionOptions, type ConversionScores, type Reason } from './score.ts';
+export { scoreConversion, scoreMatrix, planFor, conversionScores, type ScoreConversionOptions, type ConversionScores, type Reason } from './score.ts';
+export {
+  conversionPlan,
+  conversionOutputs,
+  encodeConversionRows,
+  scoreConversionRows,
+  type ConversionPlan,
+  type ConversionOutputs,
+  type ContributionMode,
+} from './score-kernel.ts';
 export { TreePaths } from './paths.ts';
 export { planTable, loadTableDataset, readTableRows, type TableSource, type TableColumnPlan, type TableDataset } from './table.ts';
 export { TableModelError } from './errors.ts';

@@ -98,19 +98,33 @@ export function encodeConversionRows(plan: ConversionPlan, inputs: PackedInputs,
   const { ncol, src } = plan;
   const width = inputs.numericColumns.length;
   const numeric = inputs.numeric;
-  // numeric columns: a strided copy
-  for (let j = 0; j < ncol; j++) {
-    const s = src[j] as number;
-    if (s < 0) continue;
-    for (let r = start, o = j; r < end; r++, o += ncol) out[o] = numeric[r * width + s] as number;
-  }
+  // row by row, so both matrices are read and written in memory order
+  const numDst: number[] = [];
+  const numSrc: number[] = [];
+  const catDst: number[] = [];
+  const catCodes: Int32Array[] = [];
+  const catRemap: Float32Array[] = [];
   for (let j = 0; j < ncol; j++) {
     const remap = plan.catRemap[j];
-    if (!remap) continue;
-    const codes = inputs.categorical[plan.catColumn[j] as string]!.codes;
-    for (let r = start, o = j; r < end; r++, o += ncol) {
-      const c = codes[r] as number;
-      out[o] = c < 0 ? Number.NaN : (remap[c] as number);
+    if (remap) {
+      catDst.push(j);
+      catCodes.push(inputs.categorical[plan.catColumn[j] as string]!.codes);
+      catRemap.push(remap);
+    } else {
+      numDst.push(j);
+      numSrc.push(src[j] as number);
+    }
+  }
+  const nd = Int32Array.from(numDst);
+  const ns = Int32Array.from(numSrc);
+  const nn = nd.length;
+  const nc = catDst.length;
+  for (let r = start, o = 0; r < end; r++, o += ncol) {
+    const inBase = r * width;
+    for (let q = 0; q < nn; q++) out[o + (nd[q] as number)] = numeric[inBase + (ns[q] as number)] as number;
+    for (let q = 0; q < nc; q++) {
+      const c = catCodes[q]![r] as number;
+      out[o + (catDst[q] as number)] = c < 0 ? Number.NaN : (catRemap[q]![c] as number);
     }
   }
 }

@@ -5,11 +5,12 @@
  * threads: the packed inputs and all outputs live in SharedArrayBuffers, and each worker
  * takes the next range of rows of either model until none are left.
  */
-import type { FeatureMatrix } from '../../features/index.ts';
-import type { ContactModel } from '../contact/artifact.ts';
+import { readFeatureMatrix, type FeatureMatrix } from '../../features/index.ts';
+import type { Warehouse } from '../../warehouse/index.ts';
+import { loadContactModel, type ContactModel } from '../contact/artifact.ts';
 import { contactPlanFor, contactScores, type ContactScores } from '../contact/score.ts';
 import { ContactKernel, contactOutputs } from '../contact/score-kernel.ts';
-import type { ConversionModel } from '../conversion/artifact.ts';
+import { loadConversionModel, type ConversionModel } from '../conversion/artifact.ts';
 import { conversionScores, planFor, type ConversionScores } from '../conversion/score.ts';
 import { conversionOutputs, scoreConversionRows } from '../conversion/score-kernel.ts';
 import { packInputs } from './inputs.ts';
@@ -125,4 +126,43 @@ export async function scoreModels(matrix: FeatureMatrix, options: ScoreModelsOpt
     contact: cont && contPlan && contOut ? contactScores(cont, contPlan, ids, contOut) : null,
     timings: { pack, workers: leaseMs, score },
   };
+}
+
+export interface ScoreSnapshotOptions extends Omit<ScoreModelsOptions, 'conversion' | 'contact' | 'customerIds'> {
+  snapshotId: number;
+  /** Conversion version id or alias (e.g. 'champion'); null to skip the model. */
+  conversion: string | null;
+  /** Contact version id or alias; null to skip the model. */
+  contact: string | null;
+  modelsDir?: string;
+}
+
+/**
+ * Scores every customer of a feature snapshot with the given versions: the snapshot is read
+ * once (the union of both models' features) and both models run at once on the pool.
+ */
+export async function scoreSnapshot(wh: Warehouse, options: ScoreSnapshotOptions): Promise<ScoredModels & { read: number }> {
+  const dirOption = options.modelsDir ? { modelsDir: options.modelsDir } : {};
+  let conv: ConversionModel | null = null;
+  let cont: ContactModel | null = null;
+  try {
+    if (options.conversion) conv = await loadConversionModel(wh, options.conversion, dirOption);
+    if (options.contact) cont = await loadContactModel(wh, options.contact, dirOption);
+    const features = new Set<string>();
+    for (const c of conv?.encoding.columns ?? []) features.add(c.name);
+    if (cont) {
+      for (const c of [...cont.encoding.numeric, ...cont.encoding.categorical]) features.add(c.name);
+      for (const b of cont.encoding.blockFeatures) features.add(b);
+      features.add(cont.baseline.segmentColumn);
+    }
+    const t = performance.now();
+    const matrix = await readFeatureMatrix(wh, { snapshotId: options.snapshotId }, { features: [...features], extra: ['customer_id'] });
+    const read = performance.now() - t;
+    const { snapshotId: _s, conversion: _c, contact: _t, modelsDir: _m, ...rest } = options;
+    const scored = await scoreModels(matrix, { ...rest, conversion: conv, contact: cont });
+    return { ...scored, read };
+  } finally {
+    conv?.dispose();
+    cont?.dispose();
+  }
 }

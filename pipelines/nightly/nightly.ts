@@ -5,8 +5,7 @@ import { buildGraph, buildSnapshot } from '../../features/index.ts';
 import {
   aliasVersion,
   promoteIfBetter,
-  scoreContact,
-  scoreConversion,
+  scoreSnapshot,
   segmentCustomers,
   trainContact,
   trainConversion,
@@ -135,11 +134,12 @@ export const NIGHTLY_STEPS: Step<NightlyContext>[] = [
   }),
   step('score', 'score every customer with the champions', ['gate', 'segments', 'graph'], async (ctx, progress) => {
     const snapshotId = await snapshotOf(ctx);
-    progress('conversion');
-    const conv = await scoreConversion(ctx.wh, { version: 'champion', snapshotId, reasons: 3 });
-    progress('contact');
-    const contact = await scoreContact(ctx.wh, { version: 'champion', snapshotId, bestHours: 3 });
-    if (!conv.customerIds || !contact.customerIds) throw new Error('scores came back without customer ids');
+    progress('conversion and contact');
+    // one read of the snapshot, both champions at once on every core (models/scoring)
+    const scored = await scoreSnapshot(ctx.wh, { snapshotId, conversion: 'champion', contact: 'champion', reasons: 3, bestHours: 3 });
+    const conv = scored.conversion;
+    const contact = scored.contact;
+    if (!conv?.customerIds || !contact?.customerIds) throw new Error('scores came back without customer ids');
     await ctx.wh.run(`CREATE OR REPLACE TABLE ${SCORE_TABLE}_conv (customer_id VARCHAR, p_convert DOUBLE, reasons VARCHAR)`);
     await bulkAppend(ctx.wh, `${SCORE_TABLE}_conv`, [
       { name: 'customer_id', kind: 'varchar', values: conv.customerIds },
