@@ -11,7 +11,7 @@ describe('dialwise simulate', () => {
   const { dir, cleanup } = tempDir();
   afterAll(() => cleanup());
 
-  it('closes the loop: published every day, outcomes fed back with arm and propensity, zero compliance violations, the oracle beats random', async () => {
+  it('closes the loop: published every day, outcomes fed back with arm and propensity, zero compliance violations, the model beats random by 30% and the oracle beats random', async () => {
     const wh = await Warehouse.open(dir);
     try {
       const result = await simulate(wh, {
@@ -37,11 +37,16 @@ describe('dialwise simulate', () => {
         }
         expect(day.stats.model.arms.explore).toBeGreaterThan(20);
       }
-      // The measuring stick works: ranking by the true probabilities beats random order. Whether
-      // the model does is not asserted here: at 1,800 dials per policy its lead over random is
-      // within noise (see BENCHMARKS.md, "The loop"; issue 5 keeps that target open).
+      // The measuring stick works: ranking by the true probabilities beats random order.
       expect(per1000('oracle')).toBeGreaterThan(per1000('random'));
       expect(contactRate('oracle')).toBeGreaterThan(contactRate('random'));
+      // The model beats random order on what the campaign is for. Measured on this world (2,500
+      // customers, 600 dials a day spread over the day, one campaign over 3 days): model ÷ random
+      // conversions per 1,000 dials = 1.86 (seed 42), 1.71 (seed 7), 1.77 (seed 11), from 1,800
+      // dials per policy: 35–41 random and 62–70 model conversions, so the ratio carries about
+      // ±20% Poisson noise; 1.3× sits one to two such widths below every seed measured.
+      expect(per1000('model')).toBeGreaterThan(1.3 * per1000('random'));
+      expect(contactRate('model')).toBeGreaterThan(contactRate('random'));
       // each day is published and stored for the dashboards
       expect(readCurrentRun(dir).runId).toBe(result.days[2]!.publishedRun);
       const stored = await wh.query<{ n: number }>('SELECT count(*) AS n FROM simulation_days WHERE sim_id = $1', [result.simId]);
