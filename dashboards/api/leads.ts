@@ -11,13 +11,18 @@ import { arr, bool, int, jsonOrArrow, MetaSchema, nint, nstr, num, obj, query, r
  */
 const SCORE_COLUMNS = 'customer_id, p_convert, p_answer, best_hours, segment_id, segment_name, expected_value, reasons, model_versions';
 const LEAD_COLUMNS = 'customer_id, phone_e164, timezone, country, name, consent, dnc, blocked_reason, variables';
-const SCORE_ONE = `SELECT ${SCORE_COLUMNS} FROM scores WHERE customer_id = $id`;
+const SCORE_ONE = `SELECT ${SCORE_COLUMNS} FROM scores WHERE customer_id = $1`;
 const LEAD_ONE = `SELECT ${LEAD_COLUMNS} FROM leads WHERE customer_id = $id`;
 const SEGMENT_FILTER = 'WHERE ($segment::INTEGER IS NULL OR segment_id = $segment)';
-// ORDER BY cannot be a parameter: one constant per allowed order (the `order` enum)
+// ORDER BY cannot be a parameter: one constant per allowed order (the `order` enum). Without a
+// segment filter a page is a range of the precomputed rank (sql/published.ts).
 const SCORE_PAGE = {
-  expected_value: `SELECT ${SCORE_COLUMNS} FROM scores ${SEGMENT_FILTER} ORDER BY expected_value DESC, customer_id LIMIT $limit OFFSET $offset`,
-  customer_id: `SELECT ${SCORE_COLUMNS} FROM scores ${SEGMENT_FILTER} ORDER BY customer_id LIMIT $limit OFFSET $offset`,
+  expected_value: `SELECT ${SCORE_COLUMNS} FROM scores WHERE ev_rank > $offset AND ev_rank <= $offset + $limit ORDER BY ev_rank`,
+  customer_id: `SELECT ${SCORE_COLUMNS} FROM scores WHERE id_rank > $offset AND id_rank <= $offset + $limit ORDER BY id_rank`,
+} as const;
+const SCORE_SEGMENT_PAGE = {
+  expected_value: `SELECT ${SCORE_COLUMNS} FROM scores ${SEGMENT_FILTER} ORDER BY ev_rank LIMIT $limit OFFSET $offset`,
+  customer_id: `SELECT ${SCORE_COLUMNS} FROM scores ${SEGMENT_FILTER} ORDER BY id_rank LIMIT $limit OFFSET $offset`,
 } as const;
 const SCORE_COUNT = `SELECT count(*) AS n FROM scores ${SEGMENT_FILTER}`;
 const LEAD_PAGE = `SELECT ${LEAD_COLUMNS} FROM leads ORDER BY customer_id LIMIT $limit OFFSET $offset`;
@@ -68,7 +73,7 @@ export function leadRoutes(api: FastifyInstance, deps: ApiDeps): void {
     (request) =>
       deps.source.use(async (snap) => {
         needPublished(snap);
-        const [row] = await snap.query<Row>(SCORE_ONE, { id: (request.params as { customer_id: string }).customer_id });
+        const [row] = await snap.queryPrepared<Row>(SCORE_ONE, [(request.params as { customer_id: string }).customer_id]);
         audit(deps, request, row ? 1 : 0);
         if (!row) throw new NotFoundError(`customer "${(request.params as { customer_id: string }).customer_id}" is not in published run ${snap.meta.run_id}`);
         return { meta: snap.meta, score: scoreJson(row) };
@@ -91,7 +96,7 @@ export function leadRoutes(api: FastifyInstance, deps: ApiDeps): void {
         needPublished(snap);
         const q = request.query as { limit: number; offset: number; order: keyof typeof SCORE_PAGE; segment?: number };
         const params = { limit: q.limit, offset: q.offset, segment: q.segment ?? null };
-        const rows = await snap.query<Row>(SCORE_PAGE[q.order], params);
+        const rows = await snap.query<Row>(q.segment === undefined ? SCORE_PAGE[q.order] : SCORE_SEGMENT_PAGE[q.order], params);
         const [count] = await snap.query<{ n: number }>(SCORE_COUNT, params);
         audit(deps, request, rows.length);
         if (wantsArrow(request)) {

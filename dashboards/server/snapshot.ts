@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { LEADS_FILE, SCORES_FILE, SEGMENTS_FILE, type PublishedRunRef } from '../../contracts/index.ts';
+import type { DuckDBPreparedStatement } from '@duckdb/node-api';
 import { Warehouse, type Row, type SqlParams } from '../../warehouse/index.ts';
 import { INDEX_LEADS, INDEX_SCORES, LOAD_CACHED, LOAD_LEADS, LOAD_SCORES, LOAD_SEGMENTS, SEGMENT_HOURS } from '../sql/published.ts';
 import { WAREHOUSE_TABLES } from '../sql/index.ts';
@@ -34,7 +35,8 @@ export class Snapshot {
     cache: CacheDir | null,
     state: { stale: boolean; lastError: string | null },
   ): Promise<Snapshot> {
-    const db = await Warehouse.open(':memory:', { migrate: false, threads: 2 });
+    // one thread: requests are small and many; DuckDB's parallelism only adds scheduling to each
+    const db = await Warehouse.open(':memory:', { migrate: false, threads: 1 });
     try {
       if (published) {
         await db.run(LOAD_SCORES, { path: join(published.dir, SCORES_FILE) });
@@ -83,6 +85,7 @@ export class Snapshot {
     if (this.closed) return;
     this.closed = true;
     this.responses.clear();
+    for (const statement of this.prepared.values()) (await statement.catch(() => null))?.destroySync();
     await this.db.close();
   }
 
@@ -90,7 +93,40 @@ export class Snapshot {
     return this.db.query<T>(sql, params);
   }
 
+  private readonly prepared = new Map<string, Promise<DuckDBPreparedStatement>>();
+  private preparedQueue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * A hot point query (the dialer's per-customer lookup) as a prepared statement, planned once
+   * per generation. Calls are queued: a statement's bound values belong to one execution at a
+   * time, and the connection runs one query at a time anyway.
+   */
+  queryPrepared<T extends object = Row>(sql: string, params: readonly (string | number)[]): Promise<T[]> {
+    const run = async (): Promise<T[]> => {
+      let statement = this.prepared.get(sql);
+      if (!statement) {
+        statement = this.db.rawConnection.prepare(sql);
+        this.prepared.set(sql, statement);
+      }
+      const s = await statement;
+      s.bind([...params]);
+      const rows = (await s.runAndReadAll()).getRowObjectsJS();
+      for (const row of rows) for (const key of Object.keys(row)) row[key] = toNumber(row[key]) as never;
+      return rows as unknown as T[];
+    };
+    const result = this.preparedQueue.then(run, run);
+    this.preparedQueue = result.catch(() => undefined);
+    return result;
+  }
+
   arrowIpc(sql: string, params?: SqlParams): Promise<import('apache-arrow').Table> {
     return this.db.arrow(sql, params);
   }
+}
+
+/** BIGINTs as numbers where they fit, as Warehouse.query does (its helper is internal to warehouse/). */
+function toNumber(value: unknown): unknown {
+  if (typeof value === 'bigint') return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value;
+  if (Array.isArray(value)) return value.map(toNumber);
+  return value;
 }

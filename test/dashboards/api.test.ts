@@ -274,6 +274,17 @@ describe('lead-level routes', () => {
     expect(lead.lead.variables).toHaveProperty('customer_name');
   });
 
+  it('concurrent lookups each get their own customer; pages are slices of one ranking', async () => {
+    const ids = ((await get('/api/scores?limit=60&order=customer_id', 'analyst')).json() as { rows: { customer_id: string }[] }).rows.map((r) => r.customer_id);
+    const answers = await Promise.all(ids.map((id) => get(`/api/scores/${id}`, 'dialer')));
+    expect(answers.map((a) => (a.json() as { score: { customer_id: string } }).score.customer_id)).toEqual(ids);
+    const big = (await get('/api/scores?limit=40', 'analyst')).json() as { rows: { customer_id: string }[] };
+    const second = (await get('/api/scores?limit=20&offset=20', 'analyst')).json() as { rows: { customer_id: string }[] };
+    expect(second.rows.map((r) => r.customer_id)).toEqual(big.rows.slice(20).map((r) => r.customer_id));
+    const past = (await get('/api/scores?limit=20&offset=590', 'analyst')).json() as { rows: unknown[] };
+    expect(past.rows).toHaveLength(10);
+  });
+
   it('pages by expected value; Arrow IPC on request carries the same rows', async () => {
     const json = (await get('/api/scores?limit=50&offset=10', 'analyst')).json() as { total: number; rows: { customer_id: string; expected_value: number; p_answer: number[] }[] };
     expect(json.total).toBe(600);
