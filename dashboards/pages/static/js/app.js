@@ -157,6 +157,8 @@ export async function renderChart(id, rows, params = {}, emptyMessage = 'No data
   // Warnings off in the browser: vega-lite warns on every 'container'-wide chart with banded
   // height (a known quirk); test/dashboards/pages.test.ts checks the specs for real warnings.
   const result = await window.vegaEmbed(target, spec, { renderer: 'svg', actions: false, logLevel: window.vega.Error });
+  // A newer load replaced this chart while it was drawing: drop this one.
+  if (!target.isConnected) return result.view.finalize();
   views.set(id, result.view);
   setState(el, 'ready');
 }
@@ -177,8 +179,9 @@ function chartIds() {
 
 /**
  * Runs a page: sign in, set up the filters (`setup(me)` fills the selects), then
- * `load(filters)` on start and after every filter change. `load` returns one promise per chart
- * (from renderChart) or throws; the body's data-state says when everything has settled.
+ * `load(filters, stale)` on start and after every filter change; `load` draws every card (see
+ * settle) and `stale()` turns true once a newer load has begun. The body's data-state says
+ * when the latest load has settled.
  */
 export async function startPage({ setup = async () => {}, load }) {
   document.getElementById('logout').addEventListener('click', () => {

@@ -47,7 +47,7 @@ function showTotals(days) {
     { label: 'Model: conversions / 1,000 dials', value: fmt.num(per.model.per1000), note: `${fmt.int(per.model.dials)} dials` },
     { label: 'Random order', value: fmt.num(per.random.per1000), note: `${fmt.int(per.random.dials)} dials` },
     { label: 'Oracle', value: fmt.num(per.oracle.per1000), note: `${fmt.int(per.oracle.dials)} dials` },
-    { label: 'Model ÷ random', value: ratio === null ? '–' : `${ratio.toFixed(2)}×` },
+    { label: 'Model ÷ random', value: ratio === null ? '–' : `${ratio.toFixed(2)}×`, note: `over ${new Set(days.map((d) => d.day)).size} days` },
     { label: 'Compliance violations', value: fmt.int(violations), alert: violations > 0 },
   ]);
 }
