@@ -233,6 +233,47 @@ describe('the dialing day', () => {
   });
 });
 
+describe('a daily dial budget', () => {
+  const budgetDay = (spreadDials: boolean) => {
+    const model = new ToyOutcomeModel({ seed: 8 });
+    const leads = toyLeadTable(3000, model, { seed: 8 });
+    const clock = new SimulatedClock(FROM);
+    const records: OutcomeRecord[] = [];
+    const stats = runDialingDay({
+      campaign: campaign({ mode: { type: 'robot', lines: 10 } }),
+      leads,
+      histories: new Map(),
+      carrier: new SimulatedCarrier(clock, model, new SeededRandom(8, 1)),
+      clock,
+      from: FROM,
+      to: TO,
+      outcomeLog: { append: (r) => records.push(r) },
+      seed: 8,
+      maxDials: 600,
+      spreadDials,
+    });
+    return { stats, starts: records.map((r) => Date.parse(r.started_at)).sort((a, b) => a - b) };
+  };
+
+  it('is spent as fast as the lines allow by default, and spread evenly over the period with spreadDials', () => {
+    const burst = budgetDay(false);
+    expect(burst.stats.dials).toBe(600);
+    // 10 lines place 600 dials within the first hours the windows open
+    expect(burst.starts[599]! - burst.starts[0]!).toBeLessThan(3 * HOUR);
+
+    const spread = budgetDay(true);
+    expect(spread.stats.dials).toBe(600);
+    expect(spread.stats.complianceViolations + spread.stats.scheduleViolations).toBe(0);
+    // by any instant t, at most ⌈600 × (t − from + 1 s) / 24 h⌉ dials
+    spread.starts.forEach((t, k) => expect(k + 1).toBeLessThanOrEqual(Math.ceil((600 * (t + 1000 - FROM)) / (TO - FROM))));
+    // and the budget reaches every hour of the day (one of the three zones is always open)
+    const perHour = new Array<number>(24).fill(0);
+    for (const t of spread.starts) perHour[Math.floor((t - FROM) / HOUR)]!++;
+    expect(Math.min(...perHour)).toBeGreaterThan(0);
+    expect(Math.max(...perHour)).toBeLessThanOrEqual(2 * (600 / 24));
+  });
+});
+
 describe('compliance audit', () => {
   it('counts a dial that decide refuses at its start time', () => {
     const leads = leadTable([{ id: 'a' }, { id: 'b', consent: false }]);
