@@ -115,6 +115,7 @@ export function renderPage(page: PageDef): string {
   <header class="top">
     <a class="brand" href="/">Dialwise</a>
     <nav>${nav}</nav>
+    <span class="serving" id="serving"></span>
     <span class="who" id="who"></span>
     <button type="button" id="logout">Sign out</button>
   </header>

@@ -87,6 +87,13 @@ describe('dashboards in Chromium', () => {
         expect(s.marks, `${def.id}/${s.chart} marks`).toBeGreaterThan(0);
         expect(s.rows, `${def.id}/${s.chart} rows`).toBeGreaterThan(0);
       }
+      // Readable on a laptop: nothing wider than the 1366 px window, no chart wider than its card.
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1366);
+      const overflowing = await page.$$eval('.chart', (charts) =>
+        charts.filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.parentElement?.getAttribute('data-chart')),
+      );
+      expect(overflowing).toEqual([]);
+      expect(await page.textContent('#serving')).toMatch(/^run \S+ · as of \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/);
       if (def.kpis) expect(await page.$$eval('#kpis .kpi .value', (v) => v.map((x) => x.textContent))).not.toContain('–');
       await page.screenshot({ path: join(ARTIFACTS, `dashboards-${def.id}.png`), fullPage: true });
     }

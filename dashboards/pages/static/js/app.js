@@ -191,6 +191,7 @@ export async function startPage({ setup = async () => {}, load }) {
   const me = (await whoAmI().catch(() => null)) ?? (await signIn());
   document.body.dataset.auth = 'signed-in';
   document.getElementById('who').textContent = `${me.name} · ${me.role}`;
+  showServing();
 
   specs = await fetch('/app/specs.json').then((r) => r.json());
   let generation = 0;
@@ -231,6 +232,19 @@ export async function startPage({ setup = async () => {}, load }) {
   });
   window.addEventListener('popstate', refresh);
   await refresh();
+}
+
+/** Which published run the numbers come from, in the header (every role may ask). */
+async function showServing() {
+  const el = document.getElementById('serving');
+  try {
+    const { published, warehouse } = await api('/api/status');
+    const asOf = published?.as_of ? new Date(published.as_of).toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : null;
+    el.textContent = published ? `run ${published.run_id}${asOf ? ` · as of ${asOf}` : ''}` : 'nothing published yet';
+    el.title = `warehouse read ${warehouse.read_at ?? 'never'}${warehouse.stale ? ' (stale)' : ''}`;
+  } catch {
+    el.textContent = '';
+  }
 }
 
 function validate(filters) {
