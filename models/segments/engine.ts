@@ -264,15 +264,18 @@ export class LloydEngine {
   /**
    * E-step over all rows (labels updated in place) and the M-step sums and counts
    * (k × d and k, float64) of the new labels, with the number of rows whose label changed.
-   * Use `'fresh'` for the first step of each fit (see `AssignMode`).
+   * Use `'fresh'` for the first step of each fit (see `AssignMode`). `bounded`: Hamerly's
+   * bounds skip the rows that provably keep their label (same labels as plain Lloyd, see
+   * `LloydShard.assign`).
    */
-  async assign(centroids: Float32Array, k: number, mode: AssignMode): Promise<BlockSums> {
+  async assign(centroids: Float32Array, k: number, mode: AssignMode, bounded = false): Promise<BlockSums> {
     this.assertOpen();
-    const replies = this.workers.map((w) => w.call({ op: 'assign', centroids, k, mode }));
-    const total = await this.settleOnThrow(replies, () => this.local.assign(centroids, k, mode));
+    const replies = this.workers.map((w) => w.call({ op: 'assign', centroids, k, mode, bounded }));
+    const total = await this.settleOnThrow(replies, () => this.local.assign(centroids, k, mode, bounded));
     for (const r of await Promise.all(replies)) {
       if (r.ok && r.op === 'assign') {
         total.changed += r.changed;
+        total.computed += r.computed;
         for (let i = 0; i < total.sums.length; i++) total.sums[i] = (total.sums[i] as number) + (r.sums[i] as number);
         for (let i = 0; i < total.counts.length; i++) total.counts[i] = (total.counts[i] as number) + (r.counts[i] as number);
       }

@@ -27,6 +27,15 @@ export interface KMeansOptions extends EngineOptions {
   seed?: number;
   /** `'k-means++'` (default), or k × d initial centroids (row-major), used as given. */
   init?: 'k-means++' | Float32Array;
+  /**
+   * `'lloyd'` (default): every row's distances to every centroid at every iteration.
+   * `'hamerly'`: the same iterations with Hamerly's distance bounds, which skip the rows
+   * whose label provably cannot change — bit for bit the same labels, centroids and inertia
+   * as `'lloyd'`. Not the default: with d = 16, k = 8 the tfjs matMul costs ≈ 19 ns a row,
+   * about what the bounds bookkeeping costs in JS, and measured it was no faster (see the
+   * README).
+   */
+  algorithm?: 'hamerly' | 'lloyd';
   /** Called after every Lloyd iteration (for progress bars and logs). */
   onIteration?: (info: IterationInfo) => void;
 }
@@ -37,6 +46,8 @@ export interface IterationInfo {
   iteration: number;
   /** Rows whose label changed in this iteration's E-step. */
   changed: number;
+  /** Rows whose distances to every centroid were computed in this E-step (all with `'lloyd'`). */
+  computed: number;
   /** Sum of squared centroid shifts (NaN when the labels did not change). */
   shift: number;
 }
@@ -71,6 +82,7 @@ interface ResolvedOptions {
   tol: number;
   seed: number;
   init: 'k-means++' | Float32Array;
+  bounded: boolean;
   onIteration: ((info: IterationInfo) => void) | undefined;
 }
 
@@ -93,7 +105,11 @@ function resolve(opts: KMeansOptions, n: number, d: number): ResolvedOptions {
   if (!Number.isInteger(maxIter) || maxIter < 1) throw new SegmentsInputError(`maxIter must be a positive integer, got ${maxIter}.`);
   if (!(tol >= 0)) throw new SegmentsInputError(`tol must be ≥ 0, got ${tol}.`);
   if (!Number.isInteger(seed)) throw new SegmentsInputError(`seed must be an integer, got ${seed}.`);
-  return { k, nInit, maxIter, tol, seed, init, onIteration: opts.onIteration };
+  const algorithm = opts.algorithm ?? 'lloyd';
+  if (algorithm !== 'hamerly' && algorithm !== 'lloyd') {
+    throw new SegmentsInputError(`algorithm must be 'hamerly' or 'lloyd', got ${String(algorithm)}.`);
+  }
+  return { k, nInit, maxIter, tol, seed, init, bounded: algorithm === 'hamerly', onIteration: opts.onIteration };
 }
 
 /**
@@ -140,14 +156,14 @@ export async function fitOnEngine(engine: LloydEngine, opts: KMeansOptions): Pro
   for (let r = 0; r < o.nInit; r++) {
     const runRng = rng.fork();
     const C0 = o.init === 'k-means++' ? await kmeansPlusPlus(engine, o.k, runRng) : o.init.slice();
-    const run = await lloyd(engine, C0, o.k, o.maxIter, tolAbs, r, o.onIteration);
+    const run = await lloyd(engine, C0, o.k, o.maxIter, tolAbs, r, o.bounded, o.onIteration);
     if (best === undefined || run.inertia < best.inertia) {
       best = {
         k: o.k,
         d,
         centroids: run.centroids,
-        labels: Int32Array.from(engine.labels),
-        distances: Float32Array.from(engine.dist),
+        labels: engine.labels.slice(), // a plain (unshared) copy; .from would iterate
+        distances: engine.dist.slice(),
         inertia: run.inertia,
         sizes: new Int32Array(0),
         iterations: run.iterations,
@@ -184,6 +200,7 @@ async function lloyd(
   maxIter: number,
   tolAbs: number,
   restart: number,
+  bounded: boolean,
   onIteration: ((info: IterationInfo) => void) | undefined,
 ): Promise<RunResult> {
   let C = C0;
@@ -192,10 +209,10 @@ async function lloyd(
   let strict = false;
   for (let it = 1; it <= maxIter; it++) {
     iterations = it;
-    const { sums, counts, changed } = await engine.assign(C, k, it === 1 ? 'fresh' : 'update');
+    const { sums, counts, changed, computed } = await engine.assign(C, k, it === 1 ? 'fresh' : 'update', bounded);
     if (it > 1 && changed === 0) {
       strict = converged = true;
-      onIteration?.({ restart, iteration: it, changed, shift: Number.NaN });
+      onIteration?.({ restart, iteration: it, changed, computed, shift: Number.NaN });
       break;
     }
     const next = await updateCentroids(engine, C, k, sums, counts);
@@ -205,13 +222,13 @@ async function lloyd(
       shift += t * t;
     }
     C = next;
-    onIteration?.({ restart, iteration: it, changed, shift });
+    onIteration?.({ restart, iteration: it, changed, computed, shift });
     if (shift <= tolAbs) {
       converged = true;
       break;
     }
   }
-  if (!strict) await engine.assign(C, k, 'labels');
+  if (!strict) await engine.assign(C, k, 'labels', bounded);
   const inertia = await engine.distances(C);
   return { centroids: C, inertia, iterations, converged };
 }

@@ -31,8 +31,8 @@ function handle(msg: WorkerRequest): WorkerReply {
     }
     case 'assign': {
       if (shard === undefined) throw new Error('assign before open');
-      const r = shard.assign(msg.centroids, msg.k, msg.mode);
-      return { ok: true, op: 'assign', sums: r.sums, counts: r.counts, changed: r.changed };
+      const r = shard.assign(msg.centroids, msg.k, msg.mode, msg.bounded);
+      return { ok: true, op: 'assign', sums: r.sums, counts: r.counts, changed: r.changed, computed: r.computed };
     }
     case 'distances': {
       if (shard === undefined) throw new Error('distances before open');

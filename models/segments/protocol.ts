@@ -20,6 +20,8 @@ export interface AssignRequest {
   centroids: Float32Array;
   k: number;
   mode: AssignMode;
+  /** Hamerly's bounds (true) or plain Lloyd (false); see `LloydShard.assign`. */
+  bounded: boolean;
 }
 
 export interface DistancesRequest {
@@ -47,7 +49,7 @@ export type WorkerRequest = OpenRequest | AssignRequest | DistancesRequest | See
 export type WorkerReply =
   | { ok: true; op: 'ready' | 'close' }
   | { ok: true; op: 'open'; s1: Float64Array; s2: Float64Array }
-  | { ok: true; op: 'assign'; sums: Float64Array; counts: Float64Array; changed: number }
+  | { ok: true; op: 'assign'; sums: Float64Array; counts: Float64Array; changed: number; computed: number }
   | { ok: true; op: 'distances'; total: number }
   | { ok: true; op: 'ppBegin' | 'ppCommit' | 'ppEnd'; pot: number }
   | { ok: true; op: 'ppTrial'; pots: Float64Array }

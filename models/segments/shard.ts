@@ -6,7 +6,7 @@
  */
 import { tf } from '../tf-backend.ts';
 import type { RowKernels } from './kernels.ts';
-import { kernelsFor } from './kernels.ts';
+import { kernelsFor, minTwoFor } from './kernels.ts';
 
 /** The block's M-step state after an E-step. */
 export interface BlockSums {
@@ -16,6 +16,8 @@ export interface BlockSums {
   counts: Float64Array;
   /** Rows whose label differs from the one held before this E-step. */
   changed: number;
+  /** Rows whose distances to every centroid were computed (all of them in plain Lloyd). */
+  computed: number;
 }
 
 /** How `assign` treats the running M-step sums. */
@@ -52,6 +54,7 @@ export class LloydShard {
   private movedRow = new Int32Array(0);
   private movedFrom = new Int32Array(0);
   private disposed = false;
+  private readonly chunkRows: number;
   /** Σ(x − center) and Σ(x − center)² per column over the block (float64), from the upload pass. */
   readonly s1: Float64Array;
   readonly s2: Float64Array;
@@ -72,6 +75,7 @@ export class LloydShard {
   ) {
     this.kern = kernelsFor(d);
     const { chunkRows } = opts;
+    this.chunkRows = chunkRows;
     const center32 = Float32Array.from(opts.center);
     this.center = Float64Array.from(center32);
     this.s1 = new Float64Array(d);
@@ -100,11 +104,14 @@ export class LloydShard {
    * block's per-cluster sums in step (see `AssignMode`).
    *
    * The nearest centroid minimises ‖c‖² − 2x·c (‖x‖² is common to every c): one fused
-   * matMul-with-bias on XNNPACK and one argMin per chunk; only the int32 labels come back.
+   * matMul-with-bias on XNNPACK per chunk. With `bounded` (Hamerly's algorithm, the default
+   * of `kmeans`) the rows whose bounds prove their label cannot change are skipped and only
+   * the others go through the matMul (see `assignBounded`); without it, every row does,
+   * followed by tfjs's argMin, and only the int32 labels come back (plain Lloyd).
    */
-  assign(centroids: Float32Array, k: number, mode: AssignMode): BlockSums {
+  assign(centroids: Float32Array, k: number, mode: AssignMode, bounded = false): BlockSums {
     this.assertOpen();
-    const { d, X, labels } = this;
+    const { d } = this;
     const full = mode === 'fresh' || (mode === 'update' && this.sumsK !== k);
     if (full) {
       this.sums = new Float64Array(k * d);
@@ -113,9 +120,6 @@ export class LloydShard {
     } else if (mode === 'labels') {
       this.sumsK = -1;
     }
-    const { sums, counts } = this;
-    const [W, bias] = this.weights(centroids, k);
-    let changed = 0;
     // A moved row is a random access into X (≈100–170 ns, a cache miss) while re-summing
     // streams X at ≈17 ns a row, so past ~1/10 of the rows moving, re-summing is cheaper.
     // Moves are recorded first and applied at the end, so none is wasted when we re-sum.
@@ -124,56 +128,344 @@ export class LloydShard {
       this.movedRow = new Int32Array(moveLimit);
       this.movedFrom = new Int32Array(moveLimit);
     }
-    const { movedRow, movedFrom } = this;
-    let resum = false;
+    this.step = { full, moveLimit, changed: 0, resum: false, computed: 0 };
+    const [W, bias] = this.weights(centroids, k);
+    // Bounds pay off only once few labels change: setting them up costs a little more than a
+    // plain step (every row's distances read back), and while many rows move most are in
+    // doubt anyway. So a bounded fit runs plain steps until a step changes ≤ 2 % of the rows.
+    const useBounds = bounded && !full && (this.boundsK === k || this.lastChanged * 50 <= this.rows);
     try {
-      for (let c = 0; c < this.chunks.length; c++) {
-        const chunk = this.chunks[c] as tf.Tensor2D;
-        const start = this.starts[c] as number;
-        const m = chunk.shape[0];
-        const D = tf.fused.matMul({ a: chunk, b: W, bias });
-        const L = tf.argMin(D, 1);
-        D.dispose();
-        const got = L.dataSync() as Int32Array;
-        L.dispose();
-        if (full) {
-          labels.set(got, start);
-          changed += m;
-          this.kern.accumulate(X, labels, start, start + m, sums, counts);
-        } else {
-          for (let i = 0; i < m; i++) {
-            const now = got[i] as number;
-            const was = labels[start + i] as number;
-            if (now === was) continue;
-            // Incremental M-step: after the first iterations few rows move, so this is
-            // far cheaper than re-summing every row.
-            if (changed < moveLimit) {
-              movedRow[changed] = start + i;
-              movedFrom[changed] = was;
-            } else {
-              resum = mode === 'update';
-            }
-            changed++;
-            labels[start + i] = now;
-          }
-        }
-      }
+      if (useBounds) this.assignBounded(centroids, k, W, bias);
+      else this.assignPlain(W, bias, full);
     } finally {
       W.dispose();
       bias.dispose();
     }
-    if (resum) {
+    this.lastChanged = this.step.changed;
+    const { sums, counts, step } = this;
+    const { changed, computed } = step;
+    if (step.resum) {
       sums.fill(0);
       counts.fill(0);
-      this.kern.accumulate(X, labels, 0, this.rows, sums, counts);
-    } else if (mode === 'update') {
+      this.kern.accumulate(this.X, this.labels, 0, this.rows, sums, counts);
+    } else if (mode === 'update' && !full) {
+      const { movedRow, movedFrom } = this;
       for (let t = 0; t < changed; t++) {
         const i = movedRow[t] as number;
-        this.kern.move(X, i, movedFrom[t] as number, labels[i] as number, sums, counts);
+        this.kern.move(this.X, i, movedFrom[t] as number, this.labels[i] as number, sums, counts);
       }
     }
-    if (mode === 'labels') return { sums: new Float64Array(0), counts: new Float64Array(0), changed };
-    return { sums: sums.slice(), counts: counts.slice(), changed };
+    if (mode === 'labels') return { sums: new Float64Array(0), counts: new Float64Array(0), changed, computed };
+    return { sums: sums.slice(), counts: counts.slice(), changed, computed };
+  }
+
+  /** Rows whose label changed in the last E-step. */
+  private lastChanged = 0;
+  /** Bookkeeping of the E-step in progress (see `relabel`). */
+  private step = { full: false, moveLimit: 0, changed: 0, resum: false, computed: 0 };
+
+  /**
+   * Gives row i (block-local) its new label `now`. In a full step the sums are rebuilt
+   * afterwards; otherwise a change is recorded for the incremental M-step (after the first
+   * iterations few rows move, so this is far cheaper than re-summing every row).
+   */
+  private relabel(i: number, now: number): void {
+    const { labels, step } = this;
+    const was = labels[i] as number;
+    if (step.full) {
+      labels[i] = now;
+      return;
+    }
+    if (now === was) return;
+    if (step.changed < step.moveLimit) {
+      this.movedRow[step.changed] = i;
+      this.movedFrom[step.changed] = was;
+    } else {
+      step.resum = step.moveLimit > 0;
+    }
+    step.changed++;
+    labels[i] = now;
+  }
+
+  /** Plain Lloyd E-step: matMul + argMin over every chunk. */
+  private assignPlain(W: tf.Tensor2D, bias: tf.Tensor1D, full: boolean): void {
+    const { X, labels, sums, counts, step } = this;
+    this.boundsK = -1; // labels move without the bounds following
+    for (let c = 0; c < this.chunks.length; c++) {
+      const chunk = this.chunks[c] as tf.Tensor2D;
+      const start = this.starts[c] as number;
+      const m = chunk.shape[0];
+      const D = tf.fused.matMul({ a: chunk, b: W, bias });
+      const L = tf.argMin(D, 1);
+      D.dispose();
+      const got = L.dataSync() as Int32Array;
+      L.dispose();
+      step.computed += m;
+      if (full) {
+        labels.set(got, start);
+        step.changed += m;
+        this.kern.accumulate(X, labels, start, start + m, sums, counts);
+      } else {
+        for (let i = 0; i < m; i++) this.relabel(start + i, got[i] as number);
+      }
+    }
+  }
+
+  // --- Distance bounds (Hamerly's, kept against centroid snapshots) ----------------------
+
+  /** ‖x − center‖ of every row (float64), computed on first use, and the largest. */
+  private rnorm: Float64Array | undefined;
+  private rmax = 0;
+  /** upper[i] ≥ ‖x_i − c_label‖ for the centroids of snapshot `ustamp[i]`. */
+  private upper = new Float64Array(0);
+  private ustamp = new Int32Array(0);
+  /** lower[i] ≤ ‖x_i − c_j‖ for every j ≠ label, for the centroids of snapshot `lstamp[i]`. */
+  private lower = new Float64Array(0);
+  private lstamp = new Int32Array(0);
+  /** The centroids of every E-step of the current fit (snapshots), for k clusters; k = −1: none. */
+  private history: Float32Array[] = [];
+  private boundsK = -1;
+  /** Scratch: rows to recompute, and the per-row results of the min/second-min scan. */
+  private todo = new Int32Array(0);
+  private gathered = new Float32Array(0);
+  private scanLab = new Int32Array(0);
+  private scanFirst = new Float64Array(0);
+  private scanSecond = new Float64Array(0);
+
+  /**
+   * The E-step with distance bounds: exactly plain Lloyd's labels, computing distances only
+   * for the rows whose label could change.
+   *
+   * Bounds (Hamerly 2010, "Making k-means even faster"; kept against snapshots): when a
+   * row's k distances are computed it keeps an upper bound u on the distance to its own
+   * centroid and a lower bound l on the distance to every other one, with the snapshot of
+   * centroids they refer to. Later, with δ_j the distance c_j has moved since that snapshot
+   * (net, not summed per iteration, so the bounds stay tighter): u + δ_label bounds the own
+   * distance, l − max_{j≠label} δ_j every other, and so does ‖c_a − c_j‖ − u (triangle
+   * inequality). A row whose u stays below max(l, s_a − u) (s_a: distance from its centroid
+   * to the nearest other) cannot change label and is skipped. The others get u recomputed
+   * exactly (one distance, float64, in JS) and are tested again; those still in doubt have
+   * their k distances computed by the same tfjs matMul as plain Lloyd — on the gathered rows,
+   * or on every resident chunk when more than a third of the rows are in doubt (cheaper).
+   *
+   * Same labels as plain Lloyd, not just the same nearest centroid: plain Lloyd takes the
+   * argmin of float32 values F_j = ‖c_j‖² − 2x·c_j (centred), which differ from the exact
+   * ‖x − c_j‖² − ‖x‖² by at most E = κ (‖x‖ + max_j ‖c_j‖)², κ = 2 (d + 4) 2⁻²⁴ (the
+   * textbook bound for a float32 dot product of d + 1 terms plus the roundings of x, W and
+   * the bias, doubled). So a row is skipped only when u² + 2E < max(l, s_a − u)², with E
+   * taken at the largest ‖x‖ of the block: then the exact and the float32 argmin are both
+   * its label. Bounds set from a row's float32 values are widened by its own E; the float64
+   * rounding of the bookkeeping (≈1e-16 relative) is far inside E (≈1e-6 relative). For gathered rows the matMul gives bit for bit the values of the
+   * full-chunk matMul (XNNPACK computes every row alike; tested), so their argmin is plain
+   * Lloyd's too.
+   */
+  private assignBounded(C: Float32Array, k: number, W: tf.Tensor2D, bias: tf.Tensor1D): void {
+    const { d, rows, X, center, step } = this;
+    if (this.rnorm === undefined) {
+      const rnorm = new Float64Array(rows);
+      this.kern.norms(X, 0, rows, center, rnorm);
+      let rmax = 0;
+      for (let i = 0; i < rows; i++) if ((rnorm[i] as number) > rmax) rmax = rnorm[i] as number;
+      this.rnorm = rnorm;
+      this.rmax = rmax * (1 + 1e-12);
+    }
+    if (this.upper.length !== rows) {
+      this.upper = new Float64Array(rows);
+      this.ustamp = new Int32Array(rows);
+      this.lower = new Float64Array(rows);
+      this.lstamp = new Int32Array(rows);
+      this.todo = new Int32Array(rows);
+    }
+    // Largest centroid norm (centred), rounded up a little for the float64 sum.
+    let cmax = 0;
+    for (let j = 0; j < k; j++) {
+      let s = 0;
+      for (let q = 0; q < d; q++) {
+        const t = (C[j * d + q] as number) - (center[q] as number);
+        s += t * t;
+      }
+      if (s > cmax) cmax = s;
+    }
+    cmax = Math.sqrt(cmax) * (1 + 1e-12);
+    const kappa = 2 * (d + 4) * 2 ** -24;
+
+    if (this.boundsK !== k) {
+      this.history = [C.slice()];
+      this.boundsK = k;
+      this.assignAll(W, bias, k, cmax, kappa);
+      return;
+    }
+    this.history.push(C.slice());
+    // Every row's E is at most this (rmax: the largest ‖x − center‖): one bound for all rows.
+    const e2 = 2 * kappa * (this.rmax + cmax) * (this.rmax + cmax);
+    const drift = this.drifts(C, k);
+    // When most rows are in doubt (early iterations), streaming every resident chunk through
+    // the matMul beats checking and gathering them: a 1-in-32 sample of the check decides.
+    const sampled = this.inDoubt(C, k, drift, e2, 31, 32, false);
+    const nTodo = sampled * 3 * 32 > rows ? rows : this.inDoubt(C, k, drift, e2, 0, 1, true);
+    if (nTodo * 3 > rows) {
+      this.assignAll(W, bias, k, cmax, kappa);
+      return;
+    }
+    step.computed += nTodo;
+    // The rows in doubt, a batch at a time, gathered in JS (tfjs-wasm's gather is a generic
+    // per-element loop, ~50× slower); the float32 store rounds x − center exactly as the
+    // upload's tf.sub did, so the rows are bit-identical to the resident ones.
+    const { todo } = this;
+    const batch = this.chunkRows;
+    for (let t0 = 0; t0 < nTodo; t0 += batch) {
+      const m = Math.min(batch, nTodo - t0);
+      if (this.gathered.length < m * d) this.gathered = new Float32Array(Math.min(nTodo, batch) * d);
+      const buf = this.gathered.subarray(0, m * d);
+      this.kern.gather(X, todo, t0, m, center, buf);
+      const G = tf.tensor2d(buf, [m, d], 'float32');
+      try {
+        this.scanDistances(G, W, bias, k, m);
+      } finally {
+        G.dispose();
+      }
+      this.record(m, todo, t0, cmax, kappa);
+    }
+  }
+
+  /** Every row through the matMul: labels and fresh bounds. */
+  private assignAll(W: tf.Tensor2D, bias: tf.Tensor1D, k: number, cmax: number, kappa: number): void {
+    for (let c = 0; c < this.chunks.length; c++) {
+      const chunk = this.chunks[c] as tf.Tensor2D;
+      const m = chunk.shape[0];
+      this.scanDistances(chunk, W, bias, k, m);
+      this.record(m, null, this.starts[c] as number, cmax, kappa);
+      this.step.computed += m;
+    }
+  }
+
+  /**
+   * For the centroids C (the last snapshot): drift[t·k + j], how far c_j moved since
+   * snapshot t (rounded up); far[t·k + a], the largest drift of the centroids other than a;
+   * sep[a], the distance from c_a to the nearest other centroid (rounded down).
+   */
+  private drifts(C: Float32Array, k: number): { drift: Float64Array; far: Float64Array; sep: Float64Array } {
+    const { d, history } = this;
+    const now = history.length - 1;
+    const drift = new Float64Array(history.length * k);
+    const far = new Float64Array(history.length * k);
+    for (let t = 0; t < now; t++) {
+      const P = history[t] as Float32Array;
+      let m1 = 0;
+      let m1j = -1;
+      let m2 = 0;
+      for (let j = 0; j < k; j++) {
+        let s = 0;
+        for (let q = 0; q < d; q++) {
+          const v = (C[j * d + q] as number) - (P[j * d + q] as number);
+          s += v * v;
+        }
+        const v = s > 0 ? Math.sqrt(s) * (1 + 1e-12) : 0;
+        drift[t * k + j] = v;
+        if (v > m1) {
+          m2 = m1;
+          m1 = v;
+          m1j = j;
+        } else if (v > m2) m2 = v;
+      }
+      for (let a = 0; a < k; a++) far[t * k + a] = a === m1j ? m2 : m1;
+    }
+    const sep = new Float64Array(k).fill(Number.POSITIVE_INFINITY);
+    for (let a = 0; a < k; a++) {
+      for (let b = a + 1; b < k; b++) {
+        let s = 0;
+        for (let q = 0; q < d; q++) {
+          const v = (C[a * d + q] as number) - (C[b * d + q] as number);
+          s += v * v;
+        }
+        const v = Math.sqrt(s) * (1 - 1e-12);
+        if (v < (sep[a] as number)) sep[a] = v;
+        if (v < (sep[b] as number)) sep[b] = v;
+      }
+    }
+    return { drift, far, sep };
+  }
+
+  /**
+   * Counts the rows i = from, from + stride, … whose label the bounds cannot vouch for
+   * against the centroids C (the last snapshot), tightening u on the way; with `collect`,
+   * also lists them (block-local, ascending) in `this.todo`.
+   */
+  private inDoubt(
+    C: Float32Array,
+    k: number,
+    { drift, far, sep }: { drift: Float64Array; far: Float64Array; sep: Float64Array },
+    e2: number,
+    from: number,
+    stride: number,
+    collect: boolean,
+  ): number {
+    const { rows, X, labels, upper, ustamp, lower, lstamp, todo, history } = this;
+    const now = history.length - 1;
+    const rowDistance = this.kern.rowDistance;
+    let nTodo = 0;
+    for (let i = from; i < rows; i += stride) {
+      const a = labels[i] as number;
+      const tu = ustamp[i] as number;
+      let u = (upper[i] as number) + (drift[tu * k + a] as number);
+      const l = (lower[i] as number) - (far[(lstamp[i] as number) * k + a] as number);
+      let z = (sep[a] as number) - u;
+      if (l > z) z = l;
+      if (z > 0 && u * u + e2 < z * z) continue;
+      if (tu !== now) {
+        // Tighten u to the exact distance (rounded up) and test again.
+        u = Math.sqrt(rowDistance(X, i, C, a)) * (1 + 1e-12);
+        upper[i] = u;
+        ustamp[i] = now;
+        z = (sep[a] as number) - u;
+        if (l > z) z = l;
+        if (z > 0 && u * u + e2 < z * z) continue;
+      }
+      if (collect) todo[nTodo] = i;
+      nTodo++;
+    }
+    return nTodo;
+  }
+
+  /**
+   * F = A·W + b for the m rows of A (centred), read back; per row the argmin (ties → lowest
+   * index, as tfjs's argMin), its value and the second smallest value, into the scan scratch.
+   */
+  private scanDistances(A: tf.Tensor2D, W: tf.Tensor2D, bias: tf.Tensor1D, k: number, m: number): void {
+    if (this.scanLab.length < m) {
+      this.scanLab = new Int32Array(m);
+      this.scanFirst = new Float64Array(m);
+      this.scanSecond = new Float64Array(m);
+    }
+    const D = tf.fused.matMul({ a: A, b: W, bias });
+    try {
+      minTwoFor(k)(D.dataSync() as Float32Array, m, this.scanLab, this.scanFirst, this.scanSecond, 0);
+    } finally {
+      D.dispose();
+    }
+  }
+
+  /**
+   * Labels and bounds of the m rows of the last scan: row t is `rows[off + t]` when `rows`
+   * is given, else `off + t`.
+   */
+  private record(m: number, rows: Int32Array | null, off: number, cmax: number, kappa: number): void {
+    const { upper, ustamp, lower, lstamp, scanLab, scanFirst, scanSecond } = this;
+    const rnorm = this.rnorm as Float64Array;
+    const now = this.history.length - 1;
+    for (let t = 0; t < m; t++) {
+      const i = rows === null ? off + t : (rows[off + t] as number);
+      const r = rnorm[i] as number;
+      const rr = r * r;
+      const e = kappa * (r + cmax) * (r + cmax);
+      const hi = (scanFirst[t] as number) + rr + e;
+      const lo = (scanSecond[t] as number) + rr - e;
+      upper[i] = hi > 0 ? Math.sqrt(hi) : 0;
+      lower[i] = lo > 0 ? Math.sqrt(lo) : 0;
+      ustamp[i] = now;
+      lstamp[i] = now;
+      this.relabel(i, scanLab[t] as number);
+    }
   }
 
   /**
@@ -349,6 +641,12 @@ export class LloydShard {
     for (const t of this.chunks) t.dispose();
     this.chunks.length = 0;
     this.ppEnd();
+    this.rnorm = undefined;
+    this.upper = this.lower = this.scanFirst = this.scanSecond = new Float64Array(0);
+    this.todo = this.ustamp = this.lstamp = this.scanLab = new Int32Array(0);
+    this.gathered = new Float32Array(0);
+    this.history = [];
+    this.boundsK = -1;
   }
 
   private assertOpen(): void {

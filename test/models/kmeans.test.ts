@@ -196,6 +196,80 @@ describe('kmeans', () => {
   });
 });
 
+describe("Hamerly's bounds (algorithm: 'hamerly')", () => {
+  /**
+   * Heavily overlapping blobs (most rows sit near a boundary), plus rows placed on the exact
+   * bisector of two of the initial centroids (ties at the first E-step) and a far-out column
+   * scale, so that float32 rounding of the distance expansion matters.
+   */
+  function boundaryData(n: number, d: number, k: number, seed: number) {
+    const { X } = blobs(n, d, k, 0.8, seed);
+    const init = new Float32Array(k * d);
+    for (let j = 0; j < k; j++) for (let q = 0; q < d; q++) init[j * d + q] = X[(j * 97 + 5) * d + q] as number;
+    // Every 7th row: the midpoint of initial centroids 0 and 1 (equidistant from both).
+    for (let i = 0; i < n; i += 7) for (let q = 0; q < d; q++) X[i * d + q] = ((init[q] as number) + (init[d + q] as number)) / 2;
+    for (let i = 0; i < n; i++) X[i * d + 1] = (X[i * d + 1] as number) * 40 + 300; // far from the origin
+    for (let j = 0; j < k; j++) init[j * d + 1] = (init[j * d + 1] as number) * 40 + 300;
+    return { X, init };
+  }
+
+  function expectSameFit(a: Awaited<ReturnType<typeof kmeans>>, b: Awaited<ReturnType<typeof kmeans>>): void {
+    expect(b.iterations).toBe(a.iterations);
+    expect(b.converged).toBe(a.converged);
+    expect(Array.from(b.labels)).toEqual(Array.from(a.labels));
+    expect(Array.from(b.centroids)).toEqual(Array.from(a.centroids)); // bit for bit
+    expect(b.inertia).toBe(a.inertia);
+    expect(Array.from(b.distances)).toEqual(Array.from(a.distances));
+  }
+
+  it('gives bit for bit the labels, centroids and inertia of plain Lloyd on boundary-heavy data, skipping most distance work late', async () => {
+    const n = 30_000;
+    const d = 5;
+    const k = 7;
+    const { X, init } = boundaryData(n, d, k, 23);
+    const trace = (log: { changed: number; computed: number }[]) => (it: { changed: number; computed: number }) => log.push(it);
+    const plainLog: { changed: number; computed: number }[] = [];
+    const boundLog: { changed: number; computed: number }[] = [];
+    const opts = { k, init, tol: 0, maxIter: 200, workers: 0, chunkRows: 4096 } as const;
+    const plain = await kmeans(X, n, d, { ...opts, algorithm: 'lloyd', onIteration: trace(plainLog) });
+    const bound = await kmeans(X, n, d, { ...opts, algorithm: 'hamerly', onIteration: trace(boundLog) });
+    expect(plain.iterations).toBeGreaterThan(15); // long enough for the bounds to take over
+    expectSameFit(plain, bound);
+    expect(boundLog.map((i) => i.changed)).toEqual(plainLog.map((i) => i.changed));
+    expect(plainLog.every((i) => i.computed === n)).toBe(true);
+    // The bounds were used, and in the late iterations left most rows alone.
+    const late = boundLog.slice(-5);
+    expect(late.every((i) => i.computed < n / 3)).toBe(true);
+    expect(late.some((i) => i.computed > 0)).toBe(true); // and some rows were recomputed (gathered)
+
+    // The same across a worker thread, with gathers that span several batches (compared with
+    // plain Lloyd on the same split: the float64 inertia is summed per thread).
+    const split = { ...opts, workers: 1, chunkRows: 1000 } as const;
+    const wPlain = await kmeans(X, n, d, { ...split, algorithm: 'lloyd' });
+    const wBound = await kmeans(X, n, d, { ...split, algorithm: 'hamerly' });
+    expectSameFit(wPlain, wBound);
+    expect(Array.from(wBound.labels)).toEqual(Array.from(plain.labels));
+  });
+
+  it('matches plain Lloyd through k-means++ restarts, a tol stop, and chooseK over several k', async () => {
+    const { X } = blobs(6000, 4, 5, 1.2, 31);
+    const a = await kmeans(X, 6000, 4, { k: 5, seed: 9, nInit: 3, tol: 1e-6, algorithm: 'lloyd', workers: 0 });
+    const b = await kmeans(X, 6000, 4, { k: 5, seed: 9, nInit: 3, tol: 1e-6, algorithm: 'hamerly', workers: 0 });
+    expect(b.restart).toBe(a.restart);
+    expectSameFit(a, b);
+    const ca = await chooseK(X, 6000, 4, { kMin: 2, kMax: 5, seed: 4, nInit: 2, sampleSize: 500, algorithm: 'lloyd', workers: 0 });
+    const cb = await chooseK(X, 6000, 4, { kMin: 2, kMax: 5, seed: 4, nInit: 2, sampleSize: 500, algorithm: 'hamerly', workers: 0 });
+    expect(cb.curve).toEqual(ca.curve);
+    expect(cb.k).toBe(ca.k);
+    expectSameFit(ca.result, cb.result);
+  });
+
+  it('rejects an unknown algorithm with a typed error', async () => {
+    const X = Float32Array.from([0, 1, 2, 3]);
+    await expect(kmeans(X, 2, 2, { k: 1, algorithm: 'elkan' as 'lloyd' })).rejects.toThrow(/algorithm must be 'hamerly' or 'lloyd'/);
+  });
+});
+
 describe('silhouette and chooseK', () => {
   it('equals scikit-learn silhouette_score on the reference set (0.60942)', async () => {
     const { X, labels } = reference();
