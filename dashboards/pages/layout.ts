@@ -131,7 +131,7 @@ export function renderPage(page: PageDef): string {
     </div>
   </main>
   <div class="login" id="login">
-    <form id="login-form">
+    <form id="login-form" method="post" action="#" onsubmit="return false">
       <h1>Dialwise</h1>
       <p>Sign in with your access token.</p>
       <label>Token <input type="password" id="token" name="token" autocomplete="off" required></label>

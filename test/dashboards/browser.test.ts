@@ -64,6 +64,19 @@ describe('dashboards in Chromium', () => {
     // The only console error is the refused token's 401.
     expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
 
+    // A token that stops working mid-visit brings the form back; signing in again reloads the
+    // page with the filters kept, and the token never lands in the URL.
+    await page.evaluate("sessionStorage.setItem('dialwise.token', 'revoked-token')");
+    const segment = (await filterOptions(page, 'segment')).find((o) => o.value !== '')!.value;
+    await page.selectOption('#filters select[name="segment"]', segment);
+    await page.waitForSelector('#login-form', { state: 'visible' });
+    await signIn(page, fixture.tokens.analyst);
+    await page.waitForLoadState('load');
+    await waitForCharts(page);
+    expect(new URL(page.url()).searchParams.get('segment')).toBe(segment);
+    expect(page.url()).not.toContain(fixture.tokens.analyst);
+    for (const s of await chartStates(page)) expect(s.state, s.chart).toBe('ready');
+
     // Signing out forgets the token.
     await page.click('#logout');
     await page.waitForSelector('#login-form', { state: 'visible' });

@@ -51,11 +51,15 @@ async function whoAmI() {
   }
 }
 
-/** Resolves with /api/me once a token the API accepts is stored. */
+/**
+ * Resolves with /api/me: at once when the stored token is still good, else once the form gets
+ * one the API accepts. The form stays wired for the whole visit: when a token stops working
+ * later (a 401 brings the form back), signing in again reloads the page with the new one.
+ */
 function signIn() {
   return new Promise((resolve) => {
+    let signedIn = false;
     const form = document.getElementById('login-form');
-    showLogin();
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       const token = new FormData(form).get('token').trim();
@@ -63,13 +67,25 @@ function signIn() {
       sessionStorage.setItem(TOKEN_KEY, token);
       try {
         const me = await whoAmI();
-        if (me) return resolve(me);
+        if (me) {
+          form.reset();
+          if (signedIn) return location.reload();
+          signedIn = true;
+          return resolve(me);
+        }
         showLogin('That token was not accepted.');
       } catch (err) {
         showLogin(`Could not check the token: ${err.message}`);
       }
       sessionStorage.removeItem(TOKEN_KEY);
     });
+    whoAmI()
+      .catch(() => null)
+      .then((me) => {
+        if (!me) return showLogin();
+        signedIn = true;
+        resolve(me);
+      });
   });
 }
 
@@ -188,7 +204,7 @@ export async function startPage({ setup = async () => {}, load }) {
     sessionStorage.removeItem(TOKEN_KEY);
     location.reload();
   });
-  const me = (await whoAmI().catch(() => null)) ?? (await signIn());
+  const me = await signIn();
   document.body.dataset.auth = 'signed-in';
   document.getElementById('who').textContent = `${me.name} · ${me.role}`;
   showServing();
