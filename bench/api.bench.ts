@@ -16,7 +16,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -112,7 +112,7 @@ try {
   const segmentsBody = await (await fetch(`${base}/api/segments`, { headers: auth })).text();
   const page = (await (await fetch(`${base}/api/scores?limit=5000&order=customer_id`, { headers: auth })).json()) as { total: number; rows: { customer_id: string }[] };
   const ids = page.rows.map((r) => r.customer_id);
-  log(`data: ${page.total} scored customers, /api/segments is ${segmentsBody.length} bytes; ${CONNECTIONS} connections, ${DURATION} s per run; node ${process.version}`);
+  log(`data: ${page.total} scored customers, /api/segments is ${segmentsBody.length} bytes; ${CONNECTIONS} connections, ${DURATION} s per run; node ${process.version}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (other work on the machine inflates latencies)`);
   let i = 0;
   const randomCustomer = () => `/api/scores/${encodeURIComponent(ids[(i = (i * 1103515245 + 12345) & 0x7fffffff) % ids.length]!)}`;
 
@@ -147,6 +147,7 @@ try {
     log(`  ${label.slice(6).padEnd(30)} p99 ${r.p99.toFixed(1)} ms at ${r.rps.toFixed(0)} req/s → ${r.p99 < 20 && r.rps >= RATE * 0.95 ? 'met' : 'NOT met'}`);
   }
   log(`ratio ours/peer (/api/segments flat out, req/s): ${(oursMax.rps / peerMax.rps).toFixed(2)}`);
+  log(`load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 } finally {
   server.kill('SIGTERM');
   peer?.kill('SIGTERM');

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LEAD_LEVEL } from '../auth/roles.ts';
 import { ArrowTypes, rowsToArrow, sendArrow, wantsArrow, type ColumnTypes } from '../server/arrow.ts';
 import { NotFoundError } from '../server/errors.ts';
+import type { ScoreOrder } from '../server/scores-index.ts';
 import { needPublished, type ApiDeps } from './context.ts';
 import { arr, bool, int, jsonOrArrow, MetaSchema, nint, nstr, num, obj, query, responses, str } from './schemas.ts';
 
@@ -9,22 +10,8 @@ import { arr, bool, int, jsonOrArrow, MetaSchema, nint, nstr, num, obj, query, r
  * Lead-level data from the published run in force: what the dialer asks for, and what analysts
  * inspect. Every read is written to the audit log (who, which route and parameters, how many rows).
  */
-const SCORE_COLUMNS = 'customer_id, p_convert, p_answer, best_hours, segment_id, segment_name, expected_value, reasons, model_versions';
 const LEAD_COLUMNS = 'customer_id, phone_e164, timezone, country, name, consent, dnc, blocked_reason, variables';
-const SCORE_ONE = `SELECT ${SCORE_COLUMNS} FROM scores WHERE customer_id = $1`;
-const LEAD_ONE = `SELECT ${LEAD_COLUMNS} FROM leads WHERE customer_id = $id`;
-const SEGMENT_FILTER = 'WHERE ($segment::INTEGER IS NULL OR segment_id = $segment)';
-// ORDER BY cannot be a parameter: one constant per allowed order (the `order` enum). Without a
-// segment filter a page is a range of the precomputed rank (sql/published.ts).
-const SCORE_PAGE = {
-  expected_value: `SELECT ${SCORE_COLUMNS} FROM scores WHERE ev_rank > $offset AND ev_rank <= $offset + $limit ORDER BY ev_rank`,
-  customer_id: `SELECT ${SCORE_COLUMNS} FROM scores WHERE id_rank > $offset AND id_rank <= $offset + $limit ORDER BY id_rank`,
-} as const;
-const SCORE_SEGMENT_PAGE = {
-  expected_value: `SELECT ${SCORE_COLUMNS} FROM scores ${SEGMENT_FILTER} ORDER BY ev_rank LIMIT $limit OFFSET $offset`,
-  customer_id: `SELECT ${SCORE_COLUMNS} FROM scores ${SEGMENT_FILTER} ORDER BY id_rank LIMIT $limit OFFSET $offset`,
-} as const;
-const SCORE_COUNT = `SELECT count(*) AS n FROM scores ${SEGMENT_FILTER}`;
+const LEAD_ONE = `SELECT ${LEAD_COLUMNS} FROM leads WHERE customer_id = $1`;
 const LEAD_PAGE = `SELECT ${LEAD_COLUMNS} FROM leads ORDER BY customer_id LIMIT $limit OFFSET $offset`;
 const LEAD_COUNT = 'SELECT count(*) AS n FROM leads';
 
@@ -54,7 +41,6 @@ const LEAD_ARROW: ColumnTypes = {
 
 type Row = Record<string, unknown>;
 const json = (v: unknown): object => (typeof v === 'string' ? (JSON.parse(v) as object) : ((v as object | null) ?? {}));
-const scoreJson = (r: Row) => ({ ...r, model_versions: json(r.model_versions), reasons: r.reasons ?? [], best_hours: r.best_hours ?? [], p_answer: r.p_answer ?? [] });
 const leadJson = (r: Row) => ({ ...r, variables: json(r.variables) });
 /** Arrow keeps the JSON columns as text: readers parse them if they need them. */
 const asText = (v: unknown) => (v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v));
@@ -73,10 +59,11 @@ export function leadRoutes(api: FastifyInstance, deps: ApiDeps): void {
     (request) =>
       deps.source.use(async (snap) => {
         needPublished(snap);
-        const [row] = await snap.queryPrepared<Row>(SCORE_ONE, [(request.params as { customer_id: string }).customer_id]);
-        audit(deps, request, row ? 1 : 0);
-        if (!row) throw new NotFoundError(`customer "${(request.params as { customer_id: string }).customer_id}" is not in published run ${snap.meta.run_id}`);
-        return { meta: snap.meta, score: scoreJson(row) };
+        const id = (request.params as { customer_id: string }).customer_id;
+        const score = snap.scores!.get(id);
+        audit(deps, request, score ? 1 : 0);
+        if (!score) throw new NotFoundError(`customer "${id}" is not in published run ${snap.meta.run_id}`);
+        return { meta: snap.meta, score };
       }),
   );
 
@@ -94,16 +81,14 @@ export function leadRoutes(api: FastifyInstance, deps: ApiDeps): void {
     (request, reply) =>
       deps.source.use(async (snap) => {
         needPublished(snap);
-        const q = request.query as { limit: number; offset: number; order: keyof typeof SCORE_PAGE; segment?: number };
-        const params = { limit: q.limit, offset: q.offset, segment: q.segment ?? null };
-        const rows = await snap.query<Row>(q.segment === undefined ? SCORE_PAGE[q.order] : SCORE_SEGMENT_PAGE[q.order], params);
-        const [count] = await snap.query<{ n: number }>(SCORE_COUNT, params);
+        const q = request.query as { limit: number; offset: number; order: ScoreOrder; segment?: number };
+        const { total, rows } = snap.scores!.page(q.order, q.offset, q.limit, q.segment ?? null);
         audit(deps, request, rows.length);
         if (wantsArrow(request)) {
           const table = rowsToArrow(rows.map((r) => ({ ...r, model_versions: asText(r.model_versions) })), SCORE_ARROW);
-          return arrowReply(reply, table, snap.meta.run_id, count?.n ?? 0);
+          return arrowReply(reply, table, snap.meta.run_id, total);
         }
-        return { meta: snap.meta, total: count?.n ?? 0, offset: q.offset, limit: q.limit, rows: rows.map(scoreJson) };
+        return { meta: snap.meta, total, offset: q.offset, limit: q.limit, rows };
       }),
   );
 
@@ -116,7 +101,7 @@ export function leadRoutes(api: FastifyInstance, deps: ApiDeps): void {
     (request) =>
       deps.source.use(async (snap) => {
         needPublished(snap);
-        const [row] = await snap.query<Row>(LEAD_ONE, { id: (request.params as { customer_id: string }).customer_id });
+        const [row] = await snap.queryPrepared<Row>(LEAD_ONE, [(request.params as { customer_id: string }).customer_id]);
         audit(deps, request, row ? 1 : 0);
         if (!row) throw new NotFoundError(`customer "${(request.params as { customer_id: string }).customer_id}" is not a lead of published run ${snap.meta.run_id}`);
         return { meta: snap.meta, lead: leadJson(row) };

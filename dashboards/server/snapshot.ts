@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { LEADS_FILE, SCORES_FILE, SEGMENTS_FILE, type PublishedRunRef } from '../../contracts/index.ts';
 import type { DuckDBPreparedStatement } from '@duckdb/node-api';
 import { Warehouse, type Row, type SqlParams } from '../../warehouse/index.ts';
-import { INDEX_LEADS, INDEX_SCORES, LOAD_CACHED, LOAD_LEADS, LOAD_SCORES, LOAD_SEGMENTS, SEGMENT_HOURS } from '../sql/published.ts';
+import { INDEX_LEADS, LOAD_CACHED, LOAD_LEADS, LOAD_SEGMENTS, SEGMENT_HOURS } from '../sql/published.ts';
+import { ScoresIndex } from './scores-index.ts';
 import { WAREHOUSE_TABLES } from '../sql/index.ts';
 import type { CacheDir } from './extract.ts';
 
@@ -23,6 +24,8 @@ export class Snapshot {
     readonly generation: number,
     private readonly db: Warehouse,
     readonly published: PublishedRunRef | null,
+    /** the published scores (null: nothing published) */
+    readonly scores: ScoresIndex | null,
     readonly cache: CacheDir | null,
     /** the last warehouse read failed (e.g. locked by a writer): `cache` is older than the file */
     readonly stale: boolean,
@@ -37,14 +40,14 @@ export class Snapshot {
   ): Promise<Snapshot> {
     // one thread: requests are small and many; DuckDB's parallelism only adds scheduling to each
     const db = await Warehouse.open(':memory:', { migrate: false, threads: 1 });
+    let scores: ScoresIndex | null = null;
     try {
       if (published) {
-        await db.run(LOAD_SCORES, { path: join(published.dir, SCORES_FILE) });
+        scores = await ScoresIndex.load(db, join(published.dir, SCORES_FILE));
         await db.run(LOAD_LEADS, { path: join(published.dir, LEADS_FILE) });
         await db.run(LOAD_SEGMENTS, { path: join(published.dir, SEGMENTS_FILE) });
-        await db.run(INDEX_SCORES);
         await db.run(INDEX_LEADS);
-        await db.run(SEGMENT_HOURS);
+        await db.run(SEGMENT_HOURS, { path: join(published.dir, SCORES_FILE) });
       }
       if (cache) {
         // table names are the fixed list of the extract step, never input
@@ -54,7 +57,7 @@ export class Snapshot {
       await db.close();
       throw error;
     }
-    return new Snapshot(generation, db, published, cache, state.stale, state.lastError);
+    return new Snapshot(generation, db, published, scores, cache, state.stale, state.lastError);
   }
 
   get meta(): { run_id: string | null; as_of: string | null; warehouse_read_at: string | null; stale: boolean } {
@@ -97,7 +100,7 @@ export class Snapshot {
   private preparedQueue: Promise<unknown> = Promise.resolve();
 
   /**
-   * A hot point query (the dialer's per-customer lookup) as a prepared statement, planned once
+   * A hot point query (a lead lookup) as a prepared statement, planned once
    * per generation. Calls are queued: a statement's bound values belong to one execution at a
    * time, and the connection runs one query at a time anyway.
    */

@@ -265,10 +265,23 @@ describe('what the routes say', () => {
 
 describe('lead-level routes', () => {
   it('one customer: the published scores, identical to scores.parquet', async () => {
-    const body = (await get(`/api/scores/${customerId}`, 'dialer')).json() as { score: { customer_id: string; p_convert: number; p_answer: number[]; model_versions: Record<string, string> } };
+    const body = (await get(`/api/scores/${customerId}`, 'dialer')).json() as { meta: { run_id: string }; score: Record<string, unknown> & { p_answer: number[]; model_versions: Record<string, string> } };
     expect(body.score.customer_id).toBe(customerId);
     expect(body.score.p_answer).toHaveLength(168);
     expect(body.score.model_versions.conversion).toBeTruthy();
+    // the same row, read from the run's own scores.parquet
+    const mem = await Warehouse.open(':memory:', { migrate: false });
+    try {
+      const [row] = await mem.query<Record<string, unknown>>(
+        'SELECT p_convert, p_answer, best_hours, segment_id, segment_name, expected_value, reasons, model_versions::VARCHAR AS mv FROM read_parquet($path) WHERE customer_id = $id',
+        { path: join(fixture.dataDir, 'published', body.meta.run_id, 'scores.parquet'), id: customerId },
+      );
+      expect(body.score).toMatchObject({ p_convert: row!.p_convert, best_hours: row!.best_hours, segment_id: row!.segment_id, segment_name: row!.segment_name, expected_value: row!.expected_value, reasons: row!.reasons });
+      expect(body.score.p_answer).toEqual(row!.p_answer);
+      expect(body.score.model_versions).toEqual(JSON.parse(String(row!.mv)));
+    } finally {
+      await mem.close();
+    }
     const lead = (await get(`/api/leads/${customerId}`, 'analyst')).json() as { lead: { phone_e164: string; variables: Record<string, unknown> } };
     expect(lead.lead.phone_e164).toMatch(/^\+\d{8,15}$/);
     expect(lead.lead.variables).toHaveProperty('customer_name');
