@@ -6,8 +6,12 @@
 // Data (8 overlapping Gaussian blobs, deterministic seed) and the k initial centroids are
 // written once to bench/out/kmeans/ as raw float32 files that both sides read. Each side is
 // timed on the fit alone, with X already in memory: ours is one `kmeans()` call (moments,
-// upload to WASM, 10 Lloyd iterations, final E-step, exact distances, result copies);
-// scikit-learn's is `KMeans(algorithm="lloyd", init=C0, n_init=1, max_iter=10, tol=0).fit(X)`.
+// upload to WASM, 10 Lloyd iterations, final E-step, exact distances, result copies), with
+// plain Lloyd (our default) and with Hamerly's bounds (`algorithm: 'hamerly'`, same labels);
+// scikit-learn's is `KMeans(algorithm="lloyd", init=C0, n_init=1, max_iter=10, tol=0).fit(X)`
+// (its default, the peer of the target), and `algorithm="elkan"` (its exact accelerated
+// variant, the fair peer of our bounded path) in the same rounds. After the rounds, one run
+// per side to convergence (max 300 iterations, tol 1e-4 as both libraries define it).
 // The one-time start of our worker thread (loading tfjs, compiling WASM) is reported apart,
 // like Python's imports; the "cold" line shows a first call that pays for it. Sides alternate
 // who goes first; best and median per side are printed (best is the least disturbed by other
@@ -104,10 +108,18 @@ interface Run {
   cpu_s: number;
 }
 
-async function runOurs(X: Float32Array, init: Float32Array, workers: number): Promise<Run & { result: KMeansResult }> {
+type Algorithm = 'lloyd' | 'hamerly';
+
+async function runOurs(
+  X: Float32Array,
+  init: Float32Array,
+  workers: number,
+  algorithm: Algorithm = 'lloyd',
+  stop: { maxIter: number; tol: number } = { maxIter: ITERS, tol: 0 },
+): Promise<Run & { result: KMeansResult }> {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const result = await kmeans(X, N, D, { k: K, init, maxIter: ITERS, tol: 0, workers });
+  const result = await kmeans(X, N, D, { k: K, init, ...stop, workers, algorithm });
   const cpu = process.cpuUsage(cpu0);
   return { fit_s: (performance.now() - t0) / 1000, cpu_s: (cpu.user + cpu.system) / 1e6, result };
 }
@@ -120,15 +132,21 @@ interface PyResult {
   n_iter: number;
 }
 
-function runPython(files: { x: string; init: string }): PyResult {
+function runPython(
+  files: { x: string; init: string },
+  algorithm: 'lloyd' | 'elkan' = 'lloyd',
+  stop: { maxIter: number; tol: number } = { maxIter: ITERS, tol: 0 },
+): PyResult {
+  const keep = algorithm === 'lloyd' && stop.tol === 0; // the solution compared with ours below
   const spec = JSON.stringify({
     ...files,
     d: D,
     k: K,
-    iters: ITERS,
+    algorithm,
+    iters: stop.maxIter,
+    tol: stop.tol,
     repeat: 1,
-    labels_out: join(OUT, 'labels-sklearn.i32'),
-    centroids_out: join(OUT, 'centroids-sklearn.f32'),
+    ...(keep ? { labels_out: join(OUT, 'labels-sklearn.i32'), centroids_out: join(OUT, 'centroids-sklearn.f32') } : {}),
   });
   const res = spawnSync(PYTHON, [join(import.meta.dirname, 'kmeans_peer.py'), spec], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (res.status !== 0) throw new Error(`${PYTHON} bench/kmeans_peer.py failed (needs python3-sklearn):\n${res.stderr}`);
@@ -164,8 +182,11 @@ console.log(`  worker start alone (once per process): ${ms(warmUp_s)}`);
 
 const ours: Run[] = [];
 const single: Run[] = [];
+const bounded: Run[] = [];
 const pyRuns: Run[] = [];
+const elkanRuns: Run[] = [];
 let last: KMeansResult | undefined;
+let lastBounded: KMeansResult | undefined;
 let py: PyResult | undefined;
 for (let rep = 0; rep < REPEAT; rep++) {
   // Alternate who goes first, so that neither side always meets the same background load.
@@ -176,6 +197,10 @@ for (let rep = 0; rep < REPEAT; rep++) {
       ours.push(r);
       last = r.result;
       console.log(`  run ${rep + 1} ours (${auto + 1} threads): ${ms(r.fit_s)} (cpu ${ms(r.cpu_s)}), ${r.result.iterations} iterations, load avg ${loadavg()[0]?.toFixed(2)}`);
+      const h = await runOurs(X, init, auto, 'hamerly');
+      bounded.push(h);
+      lastBounded = h.result;
+      console.log(`  run ${rep + 1} ours hamerly (${auto + 1} threads): ${ms(h.fit_s)} (cpu ${ms(h.cpu_s)})`);
       const s1 = await runOurs(X, init, 0);
       single.push(s1);
       console.log(`  run ${rep + 1} ours (1 thread):  ${ms(s1.fit_s)} (cpu ${ms(s1.cpu_s)})`);
@@ -183,7 +208,10 @@ for (let rep = 0; rep < REPEAT; rep++) {
       py = runPython(files);
       const r = py.runs[0] as Run;
       pyRuns.push(r);
-      console.log(`  run ${rep + 1} sklearn:           ${ms(r.fit_s)} (cpu ${ms(r.cpu_s)}), ${py.n_iter} iterations, load avg ${loadavg()[0]?.toFixed(2)}`);
+      console.log(`  run ${rep + 1} sklearn lloyd:     ${ms(r.fit_s)} (cpu ${ms(r.cpu_s)}), ${py.n_iter} iterations, load avg ${loadavg()[0]?.toFixed(2)}`);
+      const e = runPython(files, 'elkan').runs[0] as Run;
+      elkanRuns.push(e);
+      console.log(`  run ${rep + 1} sklearn elkan:     ${ms(e.fit_s)} (cpu ${ms(e.cpu_s)})`);
     }
   }
 }
@@ -203,6 +231,13 @@ for (let i = 0; i < N; i++) {
   for (let q = 0; q < D; q++) pyInertia64 += ((X[i * D + q] as number) - (pyCentroids[c + q] as number)) ** 2;
 }
 
+// Hamerly's bounds must not change the answer: same labels and centroids as plain Lloyd.
+const hb = lastBounded as KMeansResult;
+let boundedDiff = 0;
+for (let i = 0; i < N; i++) if (hb.labels[i] !== res.labels[i]) boundedDiff++;
+let boundedCentroidsSame = true;
+for (let i = 0; i < res.centroids.length; i++) if (hb.centroids[i] !== res.centroids[i]) boundedCentroidsSame = false;
+
 const best = (v: number[]) => Math.min(...v);
 const o = median(ours.map((r) => r.fit_s));
 const o1 = median(single.map((r) => r.fit_s));
@@ -220,9 +255,24 @@ console.log('|---|---|---|---|---|---|');
 console.log(
   `| ours, main + ${auto} worker thread(s) | ${ms(ob)} | ${ms(o)} | ${ms(median(ours.map((r) => r.cpu_s)))} | **${ratio.toFixed(2)}** | ${(o / p).toFixed(2)} |`,
 );
+const hbBest = best(bounded.map((r) => r.fit_s));
+const hbMed = median(bounded.map((r) => r.fit_s));
+const eb = best(elkanRuns.map((r) => r.fit_s));
+const em = median(elkanRuns.map((r) => r.fit_s));
+console.log(
+  `| ours, algorithm: 'hamerly', main + ${auto} worker(s) | ${ms(hbBest)} | ${ms(hbMed)} | ${ms(median(bounded.map((r) => r.cpu_s)))} | ${(hbBest / pb).toFixed(2)} | ${(hbMed / p).toFixed(2)} |`,
+);
 console.log(`| ours, 1 thread (workers: 0) | ${ms(o1b)} | ${ms(o1)} | ${ms(median(single.map((r) => r.cpu_s)))} | ${(o1b / pb).toFixed(2)} | ${(o1 / p).toFixed(2)} |`);
 console.log(`| ours, cold first call (incl. worker start) | ${ms(cold.fit_s)} | | | ${(cold.fit_s / pb).toFixed(2)} | |`);
-console.log(`| scikit-learn ${py.sklearn} (OpenMP ${py.threads.openmp ?? '?'} threads) | ${ms(pb)} | ${ms(p)} | ${ms(median(pyRuns.map((r) => r.cpu_s)))} | 1 | 1 |`);
+console.log(`| scikit-learn ${py.sklearn} lloyd (OpenMP ${py.threads.openmp ?? '?'} threads) | ${ms(pb)} | ${ms(p)} | ${ms(median(pyRuns.map((r) => r.cpu_s)))} | 1 | 1 |`);
+console.log(`| scikit-learn ${py.sklearn} elkan | ${ms(eb)} | ${ms(em)} | ${ms(median(elkanRuns.map((r) => r.cpu_s)))} | ${(eb / pb).toFixed(2)} | ${(em / p).toFixed(2)} |`);
+console.log('');
+console.log(
+  `vs elkan (best runs): ours lloyd / sklearn elkan = ${(ob / eb).toFixed(2)}; ours hamerly / sklearn elkan = ${(hbBest / eb).toFixed(2)}`,
+);
+console.log(
+  `hamerly vs plain lloyd (ours): labels differing ${boundedDiff}, centroids ${boundedCentroidsSame ? 'bit-identical' : 'DIFFER'}, inertia ${hb.inertia === res.inertia ? 'identical' : `${hb.inertia} vs ${res.inertia}`}`,
+);
 console.log('');
 console.log(`iterations: ours ${res.iterations}, sklearn ${py.n_iter}`);
 console.log(
@@ -231,5 +281,29 @@ console.log(
 );
 console.log(`labels identical to sklearn's: ${((100 * sameLabel) / N).toFixed(4)} % (ARI ${adjustedRandIndex(res.labels, pyLabels).toFixed(6)}); max |centroid diff| ${maxCentroidDiff.toExponential(2)}`);
 console.log(`time ratio ours/sklearn (best runs) = ${ratio.toFixed(2)} (target ≤ 1.0: ${ratio <= 1 ? 'met' : `NOT met, ${((ratio - 1) * 100).toFixed(0)} % slower`})`);
+
+// To convergence: one run per side (sklearn's default stopping rule; ours follows it).
+const conv = { maxIter: 300, tol: 1e-4 };
+console.log('');
+console.log(`to convergence (max_iter ${conv.maxIter}, tol ${conv.tol}), one run each:`);
+const cl = await runOurs(X, init, auto, 'lloyd', conv);
+const ch = await runOurs(X, init, auto, 'hamerly', conv);
+const pl = runPython(files, 'lloyd', conv);
+const pe = runPython(files, 'elkan', conv);
+const plr = pl.runs[0] as Run;
+const per = pe.runs[0] as Run;
+console.log(`| | wall | CPU | iterations | inertia | vs sklearn lloyd | vs sklearn elkan |`);
+console.log(`|---|---|---|---|---|---|---|`);
+for (const [name, r] of [
+  ['ours lloyd', cl],
+  ['ours hamerly', ch],
+] as const) {
+  console.log(
+    `| ${name} | ${ms(r.fit_s)} | ${ms(r.cpu_s)} | ${r.result.iterations} | ${r.result.inertia.toFixed(1)} | ${(r.fit_s / plr.fit_s).toFixed(2)} | ${(r.fit_s / per.fit_s).toFixed(2)} |`,
+  );
+}
+console.log(`| sklearn lloyd | ${ms(plr.fit_s)} | ${ms(plr.cpu_s)} | ${pl.n_iter} | ${pl.inertia.toFixed(1)} (float32 sum) | 1 | |`);
+console.log(`| sklearn elkan | ${ms(per.fit_s)} | ${ms(per.cpu_s)} | ${pe.n_iter} | ${pe.inertia.toFixed(1)} (float32 sum) | | 1 |`);
+console.log(`load average at the end ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
 console.log(`bench wall time ${((performance.now() - started) / 1000).toFixed(0)} s`);
 await shutdownWorkers();
