@@ -192,6 +192,29 @@ describe('dashboards in Chromium', () => {
     await page.close();
   });
 
+  it('shows each card loading until its own data arrives', async () => {
+    const { page, errors } = await openTab();
+    // Hold the hourly answer back so the page is caught mid-load.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/api/campaigns/hourly*', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${server.url}/campaigns`);
+    await signIn(page, fixture.tokens.analyst);
+    await page.waitForSelector('[data-chart="campaign-daily"] .chart[data-state="ready"]');
+    expect(await page.getAttribute('body', 'data-state')).toBe('loading');
+    const hourly = await chartState(page, 'campaign-hourly');
+    expect({ state: hourly.state, message: hourly.message, marks: hourly.marks }).toEqual({ state: 'loading', message: 'Loading…', marks: 0 });
+    expect(await page.isVisible('[data-chart="campaign-hourly"] .state')).toBe(true);
+    release();
+    await waitForCharts(page);
+    expect((await chartState(page, 'campaign-hourly')).state).toBe('ready');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('the model version filter switches the calibration, lift and features to that version', async () => {
     const { page, errors } = await openTab();
     await page.goto(`${server.url}/models`);
