@@ -15,8 +15,9 @@ import {
   type GateMetric,
   type ModelVersion,
 } from '../../models/index.ts';
+import { compareVersions } from '../../notebooks/sdk/compare.ts';
 import { withWarehouse } from '../../warehouse/index.ts';
-import { globals, nonNegativeNumber, positiveInt } from '../context.ts';
+import { globals, isoTime, nonNegativeNumber, positiveInt } from '../context.ts';
 
 /** A plain text table: columns padded to their widest cell; numbers right-aligned. */
 export function formatTable(headers: readonly string[], rows: readonly (readonly (string | number | null | undefined)[])[]): string {
@@ -189,6 +190,32 @@ export function modelsCommand(): Command {
         const r = await promote(wh, v.version, { reason: opts.reason ?? 'manual promotion (dialwise models promote)' });
         if (opts.json) console.log(JSON.stringify(r, null, 2));
         else console.log(`${r.champion} is now the ${r.kind} champion${r.previous ? ` (was ${r.previous}; \`dialwise models rollback --kind ${r.kind}\` restores it)` : ''}`);
+      });
+    });
+
+  // the SDK's compareVersions (notebooks use the same function)
+  kindOption(models.command('compare').description('score two versions of one kind on the same rows and show the difference').argument('<a>', 'version id or alias').argument('<b>', 'version id or alias'))
+    .option('--days <n>', 'newest days of call attempts to score on (default 7)', positiveInt('--days'))
+    .option('--from <time>', 'window start (with --to; required for models trained on a table)', isoTime('--from'))
+    .option('--to <time>', 'window end (exclusive)', isoTime('--to'))
+    .option('--json', 'print JSON')
+    .action(async (a: string, b: string, opts: { kind?: string; days?: number; from?: Date; to?: Date; json?: boolean }, command: Command) => {
+      if (Boolean(opts.from) !== Boolean(opts.to)) command.error('error: give both --from and --to, or neither');
+      await withWarehouse(globals(command).dataDir, { readOnly: true }, async (wh) => {
+        const c = await compareVersions(wh, a, b, {
+          ...(opts.kind ? { kind: opts.kind } : {}),
+          ...(opts.days ? { days: opts.days } : {}),
+          ...(opts.from && opts.to ? { window: { from: opts.from, to: opts.to } } : {}),
+        });
+        if (opts.json) {
+          console.log(JSON.stringify(c, null, 2));
+          return;
+        }
+        console.log([
+          `${c.kind}: ${c.a.version} vs ${c.b.version} on ${date(c.window.from)} … ${date(c.window.to)} (${fmtNumber(c.a.rows)} rows)`,
+          metricsTable([{ name: c.a.version, report: c.a.metrics }, { name: c.b.version, report: c.b.metrics }]),
+          `lower log loss: ${c.better}${c.fresh ? '' : ' (not a fair test: a version trained or validated on these rows)'}`,
+        ].join('\n'));
       });
     });
 
