@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Command, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 // the package's public entry, through its own name (package.json "exports")
@@ -24,6 +25,7 @@ import {
   type Warehouse,
 } from 'dialwise';
 import * as sdk from 'dialwise';
+import { modelsCommand } from '../../cli/commands/models.ts';
 import { ingestFile } from '../../pipelines/index.ts';
 import { generate } from '../../simulation/index.ts';
 import { tempDir } from '../helpers/tmp.ts';
@@ -34,6 +36,7 @@ const DAY_MS = 86_400_000;
 describe("SDK: import … from 'dialwise'", () => {
   const { dir, cleanup } = tempDir('dialwise-sdk-');
   let customers = 0;
+  let compared: { a: string; b: string; window: { from: Date; to: Date }; better: string; logLossDelta: number } | null = null;
 
   beforeAll(async () => {
     const out = join(dir, 'generated');
@@ -154,6 +157,7 @@ describe("SDK: import … from 'dialwise'", () => {
       expect(cmp.better).toBe(good.version.version);
       expect(cmp.delta.logLoss).toBeLessThan(0);
       expect(cmp.delta.logLoss).toBeCloseTo(cmp.b.metrics.logLoss - cmp.a.metrics.logLoss, 12);
+      compared = { a: weak.version.version, b: good.version.version, window, better: cmp.better, logLossDelta: cmp.delta.logLoss };
       await expect(compareVersions(wh, good.version.version, good.version.version, { window })).rejects.toBeInstanceOf(CompareError);
       // a table model has no default window (its rows are not call attempts)
       await expect(compareVersions(wh, weak.version.version, good.version.version)).rejects.toBeInstanceOf(CompareError);
@@ -161,6 +165,24 @@ describe("SDK: import … from 'dialwise'", () => {
       await wh.close();
     }
   }, 180_000);
+
+  it('`dialwise models compare` gives the same comparison as the SDK (one implementation)', async () => {
+    expect(compared).not.toBeNull();
+    const c = compared!;
+    const program = new Command('dialwise').exitOverride().addOption(new Option('--data-dir <dir>'));
+    program.addCommand(modelsCommand());
+    const printed: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((s: unknown) => void printed.push(String(s)));
+    try {
+      await program.parseAsync(['--data-dir', dir, 'models', 'compare', c.a, c.b, '--from', c.window.from.toISOString(), '--to', c.window.to.toISOString(), '--json'], { from: 'user' });
+    } finally {
+      log.mockRestore();
+    }
+    const out = JSON.parse(printed.join('\n')) as { better: string; delta: { logLoss: number }; a: { version: string } };
+    expect(out.a.version).toBe(c.a);
+    expect(out.better).toBe(c.better);
+    expect(out.delta.logLoss).toBeCloseTo(c.logLossDelta, 12);
+  });
 
   it('renders Vega-Lite charts to SVG and PNG on the server, and refuses bad input with typed errors', async () => {
     const rows = [
