@@ -1,5 +1,5 @@
 /**
- * npm run bench:api [-- --customers 3000 --days 1 --duration 10 --rate 1000]
+ * npm run bench:api [-- --customers 3000 --days 1 --duration 10 --rate 1000 --connections 20 --ignore-co]
  *
  * The dashboards API under load (issue 6's target: p99 under 20 ms at 1,000 requests/s):
  * `dialwise serve` in its own process over a generated data set (the closed loop: a synthetic
@@ -31,6 +31,9 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     rate: { type: 'string', default: '1000' },
     connections: { type: 'string', default: '20' },
+    // autocannon corrects fixed-rate latencies for coordinated omission (a stalled client counts
+    // against the server); on a busy machine the stalls are the client's own
+    'ignore-co': { type: 'boolean', default: false },
   },
 });
 const CUSTOMERS = Number(values.customers);
@@ -82,7 +85,7 @@ async function cannon(url: string, token: string | null, options: { rate?: numbe
     url,
     connections: CONNECTIONS,
     duration: DURATION,
-    ...(options.rate ? { overallRate: options.rate } : {}),
+    ...(options.rate ? { overallRate: options.rate, ignoreCoordinatedOmission: values['ignore-co'] } : {}),
     headers: token ? { authorization: `Bearer ${token}` } : {},
     requests: [
       {
@@ -141,7 +144,7 @@ try {
   const oursMax = get('ours  /api/segments flat out');
   const peerMax = get('peer  bare fastify, same bytes flat out');
   log('');
-  log(`target: p99 < 20 ms at ${RATE} req/s`);
+  log(`target: p99 < 20 ms at ${RATE} req/s (latencies ${values['ignore-co'] ? 'not ' : ''}corrected for coordinated omission)`);
   for (const label of [`ours  /api/segments @ ${RATE}/s`, `ours  /api/scores/:id @ ${RATE}/s`]) {
     const r = get(label);
     log(`  ${label.slice(6).padEnd(30)} p99 ${r.p99.toFixed(1)} ms at ${r.rps.toFixed(0)} req/s → ${r.p99 < 20 && r.rps >= RATE * 0.95 ? 'met' : 'NOT met'}`);
