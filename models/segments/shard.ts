@@ -206,7 +206,10 @@ export class LloydShard {
         step.changed += m;
         this.kern.accumulate(X, labels, start, start + m, sums, counts);
       } else {
-        for (let i = 0; i < m; i++) this.relabel(start + i, got[i] as number);
+        for (let i = 0; i < m; i++) {
+          const now = got[i] as number;
+          if (now !== labels[start + i]) this.relabel(start + i, now);
+        }
       }
     }
   }
