@@ -15,16 +15,18 @@ export class SdkTypesError extends DialwiseError {
   }
 }
 
-/** Folders whose sources the SDK (root index.ts) can reach. */
-const SOURCE_DIRS = ['contracts', 'warehouse', 'pipelines', 'features', 'models', 'simulation', 'notebooks/charts', 'cli'];
+/** Folders whose sources the SDK (root index.ts) can reach, directly or through types. */
+const SOURCE_DIRS = ['contracts', 'warehouse', 'pipelines', 'features', 'models', 'simulation', 'dialer', 'cli', 'notebooks'];
 
 function newestSourceMtime(root: string): number {
-  let newest = statSync(join(root, 'index.ts')).mtimeMs;
+  let newest = Math.max(statSync(join(root, 'index.ts')).mtimeMs, statSync(join(root, 'tsconfig.json')).mtimeMs);
   const walk = (dir: string): void => {
     if (!existsSync(dir)) return;
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules') walk(path);
+      }
       else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
     }
   };
@@ -67,6 +69,12 @@ export function ensureSdkTypes(root: string): string {
   rmSync(configFile);
   writeFileSync(join(tmp, 'stamp.json'), JSON.stringify({ newest }));
   rmSync(cache, { recursive: true, force: true });
-  renameSync(tmp, cache);
+  try {
+    renameSync(tmp, cache);
+  } catch (cause) {
+    // another kernel starting at the same moment put its (identical) declarations there first
+    rmSync(tmp, { recursive: true, force: true });
+    if (!existsSync(entry)) throw new SdkTypesError(`could not store the SDK's type declarations in ${cache}`, { cause });
+  }
   return entry;
 }
