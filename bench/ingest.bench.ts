@@ -5,9 +5,13 @@
  * dialled numbers) through the full pipeline — mapping, validation, phone normalisation,
  * dedup, idempotency check, quarantine — and times it against plain DuckDB reading the same
  * file into a table (`CREATE TABLE … AS SELECT * FROM read_csv(…)`), in the same run.
+ *
+ * Besides wall time it prints each side's CPU time (DuckDB's threads run inside this process):
+ * on a shared machine the wall-clock ratio moves with other people's load, the CPU ratio much
+ * less. The load average is printed with the result.
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -67,15 +71,23 @@ const callMapping = {
   },
 };
 
-async function plainCopy(path: string): Promise<number> {
+/** CPU seconds (user + system) of this process since `from`. */
+const cpuSince = (from: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(from);
+  return (u.user + u.system) / 1e6;
+};
+
+async function plainCopy(path: string): Promise<{ seconds: number; cpu: number }> {
   const inst = await DuckDBInstance.create(join(dir, 'plain.duckdb'));
   const c = await inst.connect();
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await c.run(`CREATE TABLE t AS SELECT * FROM read_csv(${quoteLiteralPath(path)})`);
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuSince(cpu0);
   c.closeSync();
   inst.closeSync();
-  return seconds;
+  return { seconds, cpu };
 }
 
 try {
@@ -89,20 +101,26 @@ try {
   const cust = await ingestFile(wh, customersCsv, { kind: 'customers', mapping: join(dir, 'customers.json') });
   log(`customers: ${cust.rowsLoaded} loaded in ${cust.seconds.toFixed(1)} s`);
 
-  const plain = await plainCopy(callsCsv);
+  const load0 = loadavg()[0]!;
+  const { seconds: plain, cpu: plainCpu } = await plainCopy(callsCsv);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const report = await ingestFile(wh, callsCsv, {
     kind: 'call-attempts',
     mapping: join(dir, 'calls.json'),
-    onProgress: (p) => log(`  step ${p.step}/${p.steps} ${p.label} at ${((performance.now() - t0) / 1000).toFixed(1)} s`),
+    onProgress: (p) => log(`  step ${p.step}/${p.steps} ${p.label} at ${((performance.now() - t0) / 1000).toFixed(1)} s (CPU ${cpuSince(cpu0).toFixed(1)} s)`),
   });
   const ours = (performance.now() - t0) / 1000;
+  const oursCpu = cpuSince(cpu0);
+  const load1 = loadavg()[0]!;
   await wh.close();
   if (report.rowsLoaded !== rows) throw new Error(`expected ${rows} rows loaded, got ${report.rowsLoaded} (${JSON.stringify(report.reasons)})`);
   log('');
   log(`plain DuckDB read_csv → table : ${plain.toFixed(2)} s  (${Math.round(rows / plain).toLocaleString('en-US')} rows/s)`);
   log(`dialwise ingest (validated)   : ${ours.toFixed(2)} s  (${Math.round(rows / ours).toLocaleString('en-US')} rows/s)`);
   log(`throughput ratio (ours/plain) : ${(plain / ours).toFixed(2)}  (target ≥ 0.5)`);
+  log(`CPU time: plain ${plainCpu.toFixed(1)} s, ours ${oursCpu.toFixed(1)} s, ratio ${(plainCpu / oursCpu).toFixed(2)}`);
+  log(`load average (1 min) before/after: ${load0.toFixed(1)} / ${load1.toFixed(1)} on ${availableParallelism()} cores`);
 } finally {
   if (!values.keep) rmSync(dir, { recursive: true, force: true });
 }

@@ -125,9 +125,13 @@ export async function sha256File(path: string): Promise<string> {
  * rows need a table (usually empty), so the fate is a view over `__typed`, not another copy.
  */
 async function classify(wh: Warehouse, typed: TypedColumns): Promise<void> {
+  // Grouping 10M string keys costs seconds; grouping their 64-bit hashes is far cheaper. Keys
+  // whose hash occurs twice (true duplicates, or a rare collision) are then compared exactly.
   await withoutInsertionOrder(wh, () =>
     wh.run(`CREATE OR REPLACE TEMP TABLE ${DUPLICATES} AS
-      SELECT __key, min(__line) AS __first_line FROM ${TYPED_TABLE} WHERE __valid GROUP BY __key HAVING count(*) > 1`),
+      WITH twice AS (SELECT hash(__key) AS h FROM ${TYPED_TABLE} WHERE __valid GROUP BY 1 HAVING count(*) > 1)
+      SELECT __key, min(__line) AS __first_line FROM ${TYPED_TABLE}
+      WHERE __valid AND hash(__key) IN (SELECT h FROM twice) GROUP BY __key HAVING count(*) > 1`),
   );
   await wh.run(`CREATE OR REPLACE TEMP VIEW ${CLASSIFIED} AS
     SELECT t.*, ${typed.constants.map((c) => c + ', ').join('')}d.__first_line,
@@ -151,17 +155,21 @@ type LoadCounts = Pick<IngestReport, 'rowsLoaded' | 'rowsUpdated' | 'rowsQuarant
 
 async function load(wh: Warehouse, spec: KindSpec, ctx: LoadContext): Promise<LoadCounts> {
   const run = { run: ctx.runId, source: ctx.source };
-  // every rejected record, with its raw text and reason; ones quarantined before stay once
+  // every rejected record, with its raw text and reason; ones quarantined before stay once.
+  // The (few) rejected lines are picked first, so the join to the staged text builds on them.
+  await wh.run(
+    `CREATE OR REPLACE TEMP TABLE __rejected AS
+     SELECT k.__line,
+            CASE WHEN k.__state = 'duplicate'
+                 THEN '${spec.key}: duplicate key ''' || k.__key || ''' (first at line ' || k.__first_line || ')'
+                 ELSE k.__reason END AS reason
+     FROM ${CLASSIFIED} k WHERE k.__state IN ('invalid', 'duplicate')`,
+  );
   await wh.run(
     `CREATE OR REPLACE TEMP TABLE __q AS
      WITH rows AS (
-       SELECT k.__line,
-              CASE WHEN k.__state = 'duplicate'
-                   THEN '${spec.key}: duplicate key ''' || k.__key || ''' (first at line ' || k.__first_line || ')'
-                   ELSE k.__reason END AS reason,
-              ${ctx.rawSql} AS raw
-       FROM ${CLASSIFIED} k JOIN ${STAGE_TABLE} s ON s.__line = k.__line
-       WHERE k.__state IN ('invalid', 'duplicate')
+       SELECT k.__line, k.reason, ${ctx.rawSql} AS raw
+       FROM __rejected k JOIN ${STAGE_TABLE} s ON s.__line = k.__line
        UNION ALL SELECT __line, reason, raw FROM ${REJECT_TABLE}
      )
      SELECT r.*, split_part(r.reason, ':', 1) AS field, md5(coalesce(r.raw, '')) AS raw_hash,
@@ -184,6 +192,7 @@ async function load(wh: Warehouse, spec: KindSpec, ctx: LoadContext): Promise<Lo
             count(*) FILTER (WHERE __state = 'present') AS present FROM ${CLASSIFIED}`,
   );
   await wh.run('DROP TABLE __q');
+  await wh.run('DROP TABLE __rejected');
   return { rowsLoaded: c.loaded, rowsUpdated: c.updated, rowsQuarantined: q.fresh, rowsAlreadyPresent: c.present + q.seen };
 }
 
@@ -283,5 +292,5 @@ async function recordFailure(
 
 async function dropScratch(wh: Warehouse): Promise<void> {
   await wh.run(`DROP VIEW IF EXISTS ${CLASSIFIED}`);
-  for (const t of [STAGE_TABLE, REJECT_TABLE, TYPED_TABLE, DUPLICATES, '__q', '__phone_map']) await wh.run(`DROP TABLE IF EXISTS ${t}`);
+  for (const t of [STAGE_TABLE, REJECT_TABLE, TYPED_TABLE, DUPLICATES, '__rejected', '__q', '__phone_map']) await wh.run(`DROP TABLE IF EXISTS ${t}`);
 }
