@@ -28,7 +28,7 @@ const { buildSnapshot, latestSnapshot, readFeatureMatrix } = await import('../fe
 type FeatureMatrix = import('../features/index.ts').FeatureMatrix;
 const models = await import('../models/index.ts');
 const { encodeMatrix } = await import('../models/common/index.ts');
-const { ingestFile } = await import('../pipelines/index.ts');
+const { ingestFile, writeScoreTables } = await import('../pipelines/index.ts');
 const { generate } = await import('../simulation/index.ts');
 const { Warehouse } = await import('../warehouse/index.ts');
 
@@ -42,6 +42,8 @@ const { values: args } = parseArgs({
     single: { type: 'boolean', default: false },
     /** split the single-threaded time into its phases (on 200k rows, scaled to N) */
     profile: { type: 'boolean', default: false },
+    /** also time writing the scores as the nightly score step does (tables, then Parquet) */
+    write: { type: 'boolean', default: false },
   },
 });
 const N = Number(args.customers);
@@ -160,6 +162,7 @@ for (let rep = 0; rep < REPEAT; rep++) {
 console.log(`ours (best of ${REPEAT}): both models ${fmt(best.both)} (target < 5 s), CPU ${fmt(best.cpu)}; pool start ${fmt(warmMs)} (once per process, not included)`);
 console.log(`  example: ${lastConv!.customerIds![0]} p_convert ${lastConv!.pConvert[0]!.toFixed(4)} [${lastConv!.reasonPhrases(0).join('; ')}]; best hours ${Array.from(lastCont!.bestHours.subarray(0, 3)).map(models.formatHour).join(', ')}`);
 if (args.profile) profile();
+if (args.write) await write();
 
 if (!args['skip-peer']) {
   // inputs for the peer, written once per run (not timed)
@@ -240,6 +243,27 @@ conv.dispose();
 cont.dispose();
 await models.shutdownScoringWorkers();
 await wh.close();
+
+/** Writing the scores as the nightly score step does, then the contact table to Parquet (not part of the target). */
+async function write(): Promise<void> {
+  let t = performance.now();
+  for (let i = 0; i < lastConv!.rows; i++) JSON.stringify(lastConv!.reasonPhrases(i));
+  const reasonsMs = performance.now() - t;
+  t = performance.now();
+  await writeScoreTables(wh, lastConv!, lastCont!);
+  const tablesMs = performance.now() - t;
+  const file = join(OUT, 'scores_contact.parquet');
+  t = performance.now();
+  await wh.run(`COPY nightly_scores_contact TO '${file}' (FORMAT parquet)`);
+  const parquetMs = performance.now() - t;
+  rmSync(file, { force: true });
+  await wh.run('DROP TABLE IF EXISTS nightly_scores_conv');
+  await wh.run('DROP TABLE IF EXISTS nightly_scores_contact');
+  console.log(
+    `writing (nightly score step, not in the target): score tables ${fmt(tablesMs)} (of which reason phrases as JSON ≈ ${fmt(reasonsMs)}); ` +
+      `nightly_scores_contact → Parquet ${fmt(parquetMs)}; load avg ${loadavg()[0]!.toFixed(2)}`,
+  );
+}
 
 /** Phases of the single-threaded path on 200k rows (CPU time of this thread), scaled to N rows. */
 function profile(): void {

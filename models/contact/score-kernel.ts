@@ -310,13 +310,15 @@ export class ContactKernel {
       const { factors: U, bias } = this.tower(x, rows);
       lap('customer tower (tfjs)');
       const d = new Float32Array(rows * width);
+      const segAt = F + blocks + 1;
       for (let i = 0; i < rows; i++) {
         const o = i * width;
-        d.set(U.subarray(i * F, (i + 1) * F), o);
-        d.set(own.subarray(i * blocks, (i + 1) * blocks), o + F);
+        // plain copies: a subarray per row would allocate two views per customer
+        for (let f = 0, u = i * F; f < F; f++) d[o + f] = U[u + f] as number;
+        for (let b = 0, ob = i * blocks, od = o + F; b < blocks; b++) d[od + b] = own[ob + b] as number;
         d[o + F + blocks] = bias[i] as number;
         const code = segCodes[from + i] as number;
-        d[o + F + blocks + 1 + (code < 0 ? p.segNull : (p.segRemap[code] as number))] = 1;
+        d[o + segAt + (code < 0 ? p.segNull : (p.segRemap[code] as number))] = 1;
       }
       lap('assemble D');
       const chunkP = tf.tidy(() => {

@@ -14,7 +14,7 @@ import { loadConversionModel, type ConversionModel } from '../conversion/artifac
 import { conversionScores, planFor, type ConversionScores } from '../conversion/score.ts';
 import { conversionOutputs, scoreConversionRows } from '../conversion/score-kernel.ts';
 import { packInputs } from './inputs.ts';
-import { leaseScoringWorkers, resolveScoringWorkers, returnScoringWorkers } from './pool.ts';
+import { leaseScoringWorkers, resolveScoringWorkers, returnScoringWorkers, warmUpScoringWorkers } from './pool.ts';
 import type { WorkerRequest } from './protocol.ts';
 
 export interface ScoreModelsOptions {
@@ -141,6 +141,7 @@ export interface ScoreSnapshotOptions extends Omit<ScoreModelsOptions, 'conversi
  * Scores every customer of a feature snapshot with the given versions: the snapshot is read
  * once (the union of both models' features) and both models run at once on the pool.
  */
+/** `read` in the result: milliseconds reading the snapshot (while the pool starts). */
 export async function scoreSnapshot(wh: Warehouse, options: ScoreSnapshotOptions): Promise<ScoredModels & { read: number }> {
   const dirOption = options.modelsDir ? { modelsDir: options.modelsDir } : {};
   let conv: ConversionModel | null = null;
@@ -156,7 +157,11 @@ export async function scoreSnapshot(wh: Warehouse, options: ScoreSnapshotOptions
       features.add(cont.baseline.segmentColumn);
     }
     const t = performance.now();
-    const matrix = await readFeatureMatrix(wh, { snapshotId: options.snapshotId }, { features: [...features], extra: ['customer_id'] });
+    // the workers start (tsx, tfjs, libxgboost) while DuckDB reads the snapshot
+    const [matrix] = await Promise.all([
+      readFeatureMatrix(wh, { snapshotId: options.snapshotId }, { features: [...features], extra: ['customer_id'] }),
+      options.workers === 0 ? Promise.resolve() : warmUpScoringWorkers(options.workers ?? 'auto'),
+    ]);
     const read = performance.now() - t;
     const { snapshotId: _s, conversion: _c, contact: _t, modelsDir: _m, ...rest } = options;
     const scored = await scoreModels(matrix, { ...rest, conversion: conv, contact: cont });

@@ -9,6 +9,8 @@ import {
   segmentCustomers,
   trainContact,
   trainConversion,
+  type ContactScores,
+  type ConversionScores,
   type GateDecision,
 } from '../../models/index.ts';
 import { bulkAppend, type Warehouse } from '../../warehouse/index.ts';
@@ -140,22 +142,7 @@ export const NIGHTLY_STEPS: Step<NightlyContext>[] = [
     const conv = scored.conversion;
     const contact = scored.contact;
     if (!conv?.customerIds || !contact?.customerIds) throw new Error('scores came back without customer ids');
-    await ctx.wh.run(`CREATE OR REPLACE TABLE ${SCORE_TABLE}_conv (customer_id VARCHAR, p_convert DOUBLE, reasons VARCHAR)`);
-    await bulkAppend(ctx.wh, `${SCORE_TABLE}_conv`, [
-      { name: 'customer_id', kind: 'varchar', values: conv.customerIds },
-      { name: 'p_convert', kind: 'double', values: conv.pConvert },
-      { name: 'reasons', kind: 'varchar', values: Array.from({ length: conv.rows }, (_, i) => JSON.stringify(conv.reasonPhrases(i))) },
-    ]);
-    const best = contact.bestHoursPerRow;
-    await ctx.wh.run(`CREATE OR REPLACE TABLE ${SCORE_TABLE}_contact (customer_id VARCHAR, p_answer FLOAT[168], h1 INTEGER, h2 INTEGER, h3 INTEGER)`);
-    const hourColumn = (slot: number) => Int32Array.from({ length: contact.rows }, (_, i) => (slot < best ? contact.bestHours[i * best + slot]! : -1));
-    await bulkAppend(ctx.wh, `${SCORE_TABLE}_contact`, [
-      { name: 'customer_id', kind: 'varchar', values: contact.customerIds },
-      { name: 'p_answer', kind: 'float_array', width: 168, values: contact.pAnswer },
-      { name: 'h1', kind: 'integer', values: hourColumn(0) },
-      { name: 'h2', kind: 'integer', values: hourColumn(1) },
-      { name: 'h3', kind: 'integer', values: hourColumn(2) },
-    ]);
+    await writeScoreTables(ctx.wh, conv, contact);
     return { rows: conv.rows, detail: { conversion: conv.version, contact: contact.version } };
   }),
   step('publish', 'write the published run and switch CURRENT', ['score'], async (ctx) => {
@@ -190,6 +177,31 @@ export const NIGHTLY_STEPS: Step<NightlyContext>[] = [
     return { rows: ref.manifest.row_counts.scores, detail: { dir: ref.dir, rowCounts: ref.manifest.row_counts } };
   }),
 ];
+
+/**
+ * The score step's output: `nightly_scores_conv` (customer_id, p_convert, reasons as JSON) and
+ * `nightly_scores_contact` (customer_id, p_answer FLOAT[168], h1–h3), replaced, with bulk
+ * typed-array appends. Publish reads them (publish-sql.ts).
+ */
+export async function writeScoreTables(wh: Warehouse, conv: ConversionScores, contact: ContactScores): Promise<void> {
+  if (!conv.customerIds || !contact.customerIds) throw new Error('scores came back without customer ids');
+  await wh.run(`CREATE OR REPLACE TABLE ${SCORE_TABLE}_conv (customer_id VARCHAR, p_convert DOUBLE, reasons VARCHAR)`);
+  await bulkAppend(wh, `${SCORE_TABLE}_conv`, [
+    { name: 'customer_id', kind: 'varchar', values: conv.customerIds },
+    { name: 'p_convert', kind: 'double', values: conv.pConvert },
+    { name: 'reasons', kind: 'varchar', values: Array.from({ length: conv.rows }, (_, i) => JSON.stringify(conv.reasonPhrases(i))) },
+  ]);
+  const best = contact.bestHoursPerRow;
+  await wh.run(`CREATE OR REPLACE TABLE ${SCORE_TABLE}_contact (customer_id VARCHAR, p_answer FLOAT[168], h1 INTEGER, h2 INTEGER, h3 INTEGER)`);
+  const hourColumn = (slot: number) => Int32Array.from({ length: contact.rows }, (_, i) => (slot < best ? contact.bestHours[i * best + slot]! : -1));
+  await bulkAppend(wh, `${SCORE_TABLE}_contact`, [
+    { name: 'customer_id', kind: 'varchar', values: contact.customerIds },
+    { name: 'p_answer', kind: 'float_array', width: 168, values: contact.pAnswer },
+    { name: 'h1', kind: 'integer', values: hourColumn(0) },
+    { name: 'h2', kind: 'integer', values: hourColumn(1) },
+    { name: 'h3', kind: 'integer', values: hourColumn(2) },
+  ]);
+}
 
 /** The candidates of this run (after a resume, from the registry's parent-run record). */
 async function candidatesOf(ctx: NightlyContext): Promise<Record<string, string>> {
