@@ -112,11 +112,11 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: nu
 }
 
 /** Fails with the fix when Debian's Python, nbclient or the registered kernel is missing. */
-export async function assertNotebookTooling(): Promise<void> {
+export async function assertNotebookTooling(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (!existsSync(PYTHON)) throw new NotebookSetupError(`${PYTHON} is missing`);
-  const probe = await run(PYTHON, ['-c', 'import nbclient, nbformat'], process.env, 60_000);
+  const probe = await run(PYTHON, ['-c', 'import nbclient, nbformat'], env, 60_000);
   if (probe.code !== 0) throw new NotebookSetupError('nbclient/nbformat are not importable by /usr/bin/python3');
-  const specs = await run(PYTHON, ['-m', 'jupyter_client.kernelspecapp', 'list', '--json'], process.env, 60_000);
+  const specs = await run(PYTHON, ['-m', 'jupyter_client.kernelspecapp', 'list', '--json'], env, 60_000);
   let spec: { spec?: { argv?: string[] } } | undefined;
   try {
     spec = (JSON.parse(specs.stdout) as { kernelspecs: Record<string, { spec?: { argv?: string[] } }> }).kernelspecs[KERNEL_NAME];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { executionProblems, readNotebook, text, uncleanCells, type Notebook } from '../../notebooks/runner.ts';
+import { assertNotebookTooling, executionProblems, NotebookSetupError, readNotebook, text, uncleanCells, type Notebook } from '../../notebooks/runner.ts';
+import { tempDir } from '../helpers/tmp.ts';
 
 const DIR = join(import.meta.dirname, '..', '..', 'notebooks');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.ipynb')).sort();
@@ -52,5 +53,22 @@ describe('notebook checks', () => {
       'cell 1 should show a chart but has no chart output',
     ]);
     expect(executionProblems(nb([codeCell([{ output_type: 'error' }])]))).toEqual(['cell 1 raised an error']);
+  });
+});
+
+describe('notebook tooling', () => {
+  it('fails, naming scripts/setup.sh, when the kernel is not registered (it does not skip)', async () => {
+    const { dir, cleanup } = tempDir('dialwise-nohome-');
+    try {
+      // a user whose Jupyter has never heard of the kernel
+      const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir };
+      delete env.JUPYTER_PATH;
+      delete env.JUPYTER_DATA_DIR;
+      const error = await assertNotebookTooling(env).then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(NotebookSetupError);
+      expect((error as Error).message).toContain('scripts/setup.sh');
+    } finally {
+      cleanup();
+    }
   });
 });
