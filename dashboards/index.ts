@@ -21,6 +21,8 @@ export interface ServerOptions {
   pollMs?: number;
   /** where warehouse reads are cached (default `<data-dir>/dashboards-cache`) */
   cacheDir?: string;
+  /** read a changed warehouse only after it stayed unchanged this long (ms; default 5000 when polling) */
+  settleMs?: number;
   /** serve the pages from dashboards/pages (default true) */
   pages?: boolean;
   env?: NodeJS.ProcessEnv;
@@ -34,7 +36,7 @@ export interface ServerOptions {
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance & { dialwise: { source: DataSource; audit: AuditLog } }> {
   const tokens = new ReloadingTokens(tokensPath(options.dataDir, options.tokensFile), options.env ?? process.env);
   const audit = AuditLog.inDataDir(options.dataDir);
-  const source = new DataSource({ dataDir: options.dataDir, cacheDir: options.cacheDir, pollMs: options.pollMs });
+  const source = new DataSource({ dataDir: options.dataDir, cacheDir: options.cacheDir, pollMs: options.pollMs, settleMs: options.settleMs });
   const registerPages = options.pages === false ? undefined : (await import('./pages/index.ts')).registerPages;
   const app = await buildApp({ source, tokens, audit, logger: options.logger ?? false, registerPages });
   source.setLogger(app.log);

@@ -27,10 +27,26 @@ export class Snapshot {
     /** the published scores (null: nothing published) */
     readonly scores: ScoresIndex | null,
     readonly cache: CacheDir | null,
-    /** the last warehouse read failed (e.g. locked by a writer): `cache` is older than the file */
-    readonly stale: boolean,
-    readonly lastError: string | null,
+    /** the warehouse file changed since `cache` was read (a read failed, or is waiting to settle) */
+    private staleFlag: boolean,
+    private lastErrorText: string | null,
   ) {}
+
+  get stale(): boolean {
+    return this.staleFlag;
+  }
+
+  get lastError(): string | null {
+    return this.lastErrorText;
+  }
+
+  /** Flags the warehouse data as older than the file (or not); cached responses carry the flag, so they go. */
+  setWarehouseState(stale: boolean, lastError: string | null): void {
+    if (stale === this.staleFlag && lastError === this.lastErrorText) return;
+    this.staleFlag = stale;
+    this.lastErrorText = lastError;
+    this.responses.clear();
+  }
 
   static async build(
     generation: number,

@@ -11,6 +11,13 @@ export interface SourceOptions {
   cacheDir?: string;
   /** how often to look at `published/CURRENT` and the warehouse file (ms; 0 = only on refresh()) */
   pollMs?: number;
+  /**
+   * Read a changed warehouse only once its file has stayed unchanged this long (ms; default 5000
+   * when polling, 0 otherwise). The read holds DuckDB's file lock for about half a second, and a
+   * writer that opens the file meanwhile fails: waiting out a burst of commands (ingest, then
+   * nightly, …) makes that much less likely.
+   */
+  settleMs?: number;
   /** told about refreshes and failed warehouse reads */
   log?: { info: (o: object, msg: string) => void; warn: (o: object, msg: string) => void };
 }
@@ -36,6 +43,8 @@ export class DataSource {
   private cache: CacheDir | null = null;
   private runId: string | null = null;
   private lastError: string | null = null;
+  /** a changed stamp seen but not read yet, and since when */
+  private seen: { stamp: string; since: number } | null = null;
 
   constructor(private options: SourceOptions) {
     this.cacheRoot = options.cacheDir ?? join(options.dataDir, CACHE_DIR);
@@ -90,21 +99,26 @@ export class DataSource {
     let warehouse: RefreshResult['warehouse'] = 'unchanged';
     const stamp = warehouseStamp(dataDir);
     if (stamp === null) warehouse = 'absent';
-    else if (stamp !== this.cache?.meta.stamp) {
+    else if (stamp !== this.cache?.meta.stamp && this.settled(stamp)) {
       try {
         this.cache = await extractWarehouse(dataDir, this.cacheRoot);
         this.lastError = null;
         warehouse = 'read';
       } catch (error) {
+        const previous = this.lastError;
         this.lastError = (error as Error).message.split('\n')[0] ?? 'warehouse read failed';
         warehouse = 'failed';
+        // once per episode, not on every poll while a long nightly run holds the file
+        if (previous === null) this.options.log?.warn({ err: this.lastError }, 'warehouse not readable now (a writer holds it?); serving the last good read');
       }
     }
 
-    const stale = warehouse === 'failed';
-    const changed =
-      this.snapshot === null || runChanged || warehouse === 'read' || stale !== this.snapshot.stale;
-    if (!changed) return { changed: false, generation: this.generation, warehouse };
+    // stale: the file holds newer data than what is served (a read failed or waits to settle)
+    const stale = stamp !== null && this.cache !== null && stamp !== this.cache.meta.stamp;
+    if (this.snapshot !== null && !runChanged && warehouse !== 'read') {
+      this.snapshot.setWarehouseState(stale, this.lastError);
+      return { changed: false, generation: this.generation, warehouse, ...(this.lastError ? { error: this.lastError } : {}) };
+    }
     const next = await Snapshot.build(this.generation + 1, published, this.cache, { stale, lastError: this.lastError });
     this.generation = next.generation;
     if (runChanged) this.runId = runId;
@@ -115,7 +129,16 @@ export class DataSource {
       { generation: next.generation, run: next.meta.run_id, warehouse, stale, ...(this.lastError ? { error: this.lastError } : {}) },
       'dashboards data refreshed',
     );
-    return { changed: true, generation: next.generation, warehouse, ...(stale && this.lastError ? { error: this.lastError } : {}) };
+    return { changed: true, generation: next.generation, warehouse, ...(this.lastError ? { error: this.lastError } : {}) };
+  }
+
+  private settled(stamp: string): boolean {
+    const settle = this.options.settleMs ?? ((this.options.pollMs ?? 2000) > 0 ? 5000 : 0);
+    // nothing to serve yet: read at once
+    if (settle === 0 || this.cache === null) return true;
+    const now = Date.now();
+    if (this.seen?.stamp !== stamp) this.seen = { stamp, since: now };
+    return now - this.seen.since >= settle;
   }
 
   /** Runs `fn` against the generation in force, which stays open until `fn` is done. */

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CURRENT_FILE, MANIFEST_FILE, PUBLISHED_DIR } from '../../contracts/index.ts';
 import { buildServer } from '../../dashboards/index.ts';
+import { Warehouse } from '../../warehouse/index.ts';
 import { copyFixture, dashboardFixture } from './fixture.ts';
 
 /**
@@ -125,6 +126,32 @@ describe('serving while a nightly run writes', () => {
       await refreshed;
       expect(results.map((r) => r.statusCode)).toEqual(Array(20).fill(200));
       expect((await app.inject({ url: '/api/scores?limit=1', headers })).json().meta.run_id).toBe('nightly-under-load');
+    } finally {
+      await app.close();
+    }
+  }, 120_000);
+
+  it('reads a changed warehouse only after it settled, flagging the served data stale meanwhile', async () => {
+    const app = await buildServer({ dataDir: data.dataDir, tokensFile: data.tokensFile, cacheDir, pollMs: 0, settleMs: 400, env: {} });
+    const headers = { authorization: `Bearer ${data.tokens.viewer}` };
+    try {
+      await app.dialwise.source.refresh(); // whatever the earlier test left: read it now
+      await new Promise((r) => setTimeout(r, 450));
+      await app.dialwise.source.refresh();
+      expect((await app.inject({ url: '/api/runs', headers })).json().meta.stale).toBe(false);
+      const wh = await Warehouse.open(data.dataDir);
+      await wh.run(`INSERT INTO pipeline_runs (run_id, kind, as_of, started_at, status, published) VALUES ('nightly-settling', 'nightly', now(), now(), 'succeeded', true)`);
+      await wh.close();
+      const first = await app.dialwise.source.refresh();
+      expect(first.warehouse).toBe('unchanged');
+      const during = (await app.inject({ url: '/api/runs', headers })).json();
+      expect(during.meta.stale).toBe(true);
+      expect(during.runs.map((r: { run_id: string }) => r.run_id)).not.toContain('nightly-settling');
+      await new Promise((r) => setTimeout(r, 450));
+      expect((await app.dialwise.source.refresh()).warehouse).toBe('read');
+      const after = (await app.inject({ url: '/api/runs', headers })).json();
+      expect(after.meta.stale).toBe(false);
+      expect(after.runs.map((r: { run_id: string }) => r.run_id)).toContain('nightly-settling');
     } finally {
       await app.close();
     }
