@@ -1,3 +1,4 @@
+import { DuckDBArrayValue, DuckDBListValue } from '@duckdb/node-api';
 import type { Warehouse } from '../../warehouse/index.ts';
 
 /**
@@ -20,14 +21,13 @@ export interface ScoreJson {
 }
 
 const HOURS = 168;
-const CHUNK = 50_000;
-// expected-value order is the load order: rank 0 is the best lead
-const LOAD_CHUNK = `
-  SELECT customer_id, p_convert, p_answer, best_hours, segment_id, segment_name, expected_value, reasons, model_versions::VARCHAR AS model_versions
+// expected-value order is the load order: position 0 is the best lead. p_answer is read as a
+// fixed-size FLOAT array (one value object per row), the way dialer/leads reads it.
+const LOAD = `
+  SELECT customer_id, p_convert, p_answer::FLOAT[${HOURS}] AS p_answer, best_hours, segment_id, segment_name, expected_value, reasons,
+         model_versions::VARCHAR AS model_versions
   FROM read_parquet($path)
-  ORDER BY expected_value DESC, customer_id
-  LIMIT $limit OFFSET $offset`;
-const COUNT = 'SELECT count(*) AS n FROM read_parquet($path)';
+  ORDER BY expected_value DESC, customer_id`;
 
 export type ScoreOrder = 'expected_value' | 'customer_id';
 
@@ -66,33 +66,39 @@ export class ScoresIndex {
   }
 
   static async load(db: Warehouse, path: string): Promise<ScoresIndex> {
-    const { n } = await db.one<{ n: number }>(COUNT, { path });
     const ids: string[] = [];
-    const pConvert = new Float64Array(n);
-    const pAnswer = new Float32Array(n * HOURS);
+    const pConvert: number[] = [];
+    const answers: Float32Array[] = [];
     const bestHours: number[][] = [];
     const segmentId: (number | null)[] = [];
     const segmentName: (string | null)[] = [];
-    const expectedValue = new Float64Array(n);
+    const expectedValue: number[] = [];
     const reasons: string[][] = [];
     // every row of a run carries the same few version maps: parse each distinct text once
     const versions = new Map<string, Record<string, string>>();
     const modelVersions: Record<string, string>[] = [];
-    for (let offset = 0; offset < n; offset += CHUNK) {
-      const c = await db.columns(LOAD_CHUNK, { path, limit: CHUNK, offset });
-      const rows = (c.customer_id ?? []).length;
-      for (let k = 0; k < rows; k++) {
-        const i = offset + k;
-        ids.push(String(c.customer_id![k]));
-        pConvert[i] = Number(c.p_convert![k]);
-        const pa = (c.p_answer![k] as number[] | null) ?? [];
-        for (let h = 0; h < HOURS; h++) pAnswer[i * HOURS + h] = pa[h] ?? Number.NaN;
-        bestHours.push(((c.best_hours![k] as number[] | null) ?? []).map(Number));
-        segmentId.push(c.segment_id![k] === null ? null : Number(c.segment_id![k]));
-        segmentName.push((c.segment_name![k] as string | null) ?? null);
-        expectedValue[i] = Number(c.expected_value![k]);
-        reasons.push(((c.reasons![k] as string[] | null) ?? []).map(String));
-        const text = String(c.model_versions![k] ?? '{}');
+    const stream = await db.rawConnection.stream(LOAD, { path });
+    for (;;) {
+      const chunk = await stream.fetchChunk();
+      if (chunk === null || chunk.rowCount === 0) break;
+      const [id, pc, pa, bh, sid, sname, ev, rs, mv] = Array.from({ length: 9 }, (_, k) => chunk.getColumnVector(k));
+      const block = new Float32Array(chunk.rowCount * HOURS);
+      answers.push(block);
+      for (let r = 0; r < chunk.rowCount; r++) {
+        ids.push(String(id!.getItem(r)));
+        pConvert.push(Number(pc!.getItem(r)));
+        const v = pa!.getItem(r);
+        const items = v instanceof DuckDBArrayValue ? v.items : [];
+        for (let h = 0; h < HOURS; h++) block[r * HOURS + h] = (items[h] as number | null | undefined) ?? Number.NaN;
+        const hours = bh!.getItem(r);
+        bestHours.push(hours instanceof DuckDBListValue ? hours.items.map(Number) : []);
+        const seg = sid!.getItem(r);
+        segmentId.push(seg === null ? null : Number(seg));
+        segmentName.push((sname!.getItem(r) as string | null) ?? null);
+        expectedValue.push(Number(ev!.getItem(r)));
+        const why = rs!.getItem(r);
+        reasons.push(why instanceof DuckDBListValue ? why.items.map(String) : []);
+        const text = String(mv!.getItem(r) ?? '{}');
         let parsed = versions.get(text);
         if (!parsed) {
           parsed = JSON.parse(text) as Record<string, string>;
@@ -101,7 +107,13 @@ export class ScoresIndex {
         modelVersions.push(parsed);
       }
     }
-    return new ScoresIndex(ids, pConvert, pAnswer, bestHours, segmentId, segmentName, expectedValue, reasons, modelVersions);
+    const pAnswer = new Float32Array(ids.length * HOURS);
+    let at = 0;
+    for (const block of answers) {
+      pAnswer.set(block, at);
+      at += block.length;
+    }
+    return new ScoresIndex(ids, Float64Array.from(pConvert), pAnswer, bestHours, segmentId, segmentName, Float64Array.from(expectedValue), reasons, modelVersions);
   }
 
   get size(): number {
