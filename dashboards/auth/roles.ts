@@ -27,7 +27,9 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 export function registerAuth(app: FastifyInstance, tokens: Authenticator): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request: FastifyRequest) => {
-    if (!request.url.startsWith('/api/') && request.url !== '/api') return;
+    // by the route matched as well as the raw URL, so no spelling of a path reaches an /api route unchecked
+    const route = request.routeOptions.url ?? '';
+    if (!route.startsWith('/api/') && !request.url.startsWith('/api/') && request.url !== '/api') return;
     const match = BEARER.exec(request.headers.authorization ?? '');
     const principal = match ? tokens.authenticate(match[1]!) : null;
     if (!principal) throw new UnauthorizedError(match ? 'unknown or revoked token' : undefined);

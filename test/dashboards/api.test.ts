@@ -148,6 +148,14 @@ describe('validation', () => {
     expect(score.json().code).toBe('NOT_FOUND');
   });
 
+  it('another spelling of a path reaches no /api route unchecked', async () => {
+    for (const url of ['/%61pi/scores', '/./api/scores', '/api/%73cores']) {
+      const res = await get(url);
+      expect(res.statusCode, url).toBe(401);
+      expect((await get(url, 'viewer')).statusCode, url).toBe(403);
+    }
+  });
+
   it('unknown routes and versions are 404 JSON', async () => {
     expect((await get('/api/nope', 'admin')).json()).toMatchObject({ code: 'NOT_FOUND' });
     const res = await get('/api/models/conversion-19990101-000000-abcdef/lift', 'viewer');
