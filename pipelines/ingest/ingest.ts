@@ -165,13 +165,14 @@ async function load(wh: Warehouse, spec: KindSpec, ctx: LoadContext): Promise<Lo
                  ELSE k.__reason END AS reason
      FROM ${CLASSIFIED} k WHERE k.__state IN ('invalid', 'duplicate')`,
   );
+  // with nothing rejected, DuckDB would still scan and probe every staged row
+  const { rejected } = await wh.one<{ rejected: number }>('SELECT count(*) AS rejected FROM __rejected');
+  const typedRejects = rejected
+    ? `SELECT k.__line, k.reason, ${ctx.rawSql} AS raw FROM __rejected k JOIN ${STAGE_TABLE} s ON s.__line = k.__line UNION ALL `
+    : '';
   await wh.run(
     `CREATE OR REPLACE TEMP TABLE __q AS
-     WITH rows AS (
-       SELECT k.__line, k.reason, ${ctx.rawSql} AS raw
-       FROM __rejected k JOIN ${STAGE_TABLE} s ON s.__line = k.__line
-       UNION ALL SELECT __line, reason, raw FROM ${REJECT_TABLE}
-     )
+     WITH rows AS (${typedRejects}SELECT __line, reason, raw FROM ${REJECT_TABLE})
      SELECT r.*, split_part(r.reason, ':', 1) AS field, md5(coalesce(r.raw, '')) AS raw_hash,
             EXISTS (SELECT 1 FROM quarantine q WHERE q.kind = $kind AND q.raw_hash = md5(coalesce(r.raw, '')) AND q.reason = r.reason) AS __seen
      FROM rows r`,

@@ -185,11 +185,12 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
     spec.kind === 'customers'
       ? `x.customer_id IS NOT NULL AS __exists, coalesce(${sameCustomer}, false) AS __same FROM k LEFT JOIN customers x ON x.customer_id = k.__key`
       : `EXISTS (SELECT 1 FROM ${spec.table} x WHERE x.${spec.key} = k.__key) AS __exists, true AS __same FROM k`;
-  // Fields the file lacks are constants, and a call log's E.164 text is never stored: neither
-  // is worth writing out for every row (the classified view adds the constants back).
+  // Fields the file lacks are constants, the source's own key is `__key` now, and a call log's
+  // E.164 text is never stored: none is worth writing out for every row (the classified view
+  // adds the constants back).
   const absent = spec.fields.filter((f) => !has(f.name));
-  const dropped = [...absent.map((f) => f.name), ...(spec.kind !== 'customers' && has('phone') ? ['phone'] : [])];
-  const kept = dropped.length ? `k.* EXCLUDE (${dropped.join(', ')})` : 'k.*';
+  const dropped = new Set([...absent.map((f) => f.name), spec.key, ...(spec.kind !== 'customers' && spec.fields.some((f) => f.name === 'phone') ? ['phone'] : [])]);
+  const kept = `k.* EXCLUDE (${[...dropped].join(', ')})`;
   await withoutInsertionOrder(wh, () =>
     wh.run(`CREATE OR REPLACE TEMP TABLE ${TYPED_TABLE} AS ${typed} SELECT ${kept}, k.__reason IS NULL AS __valid, ${existence}`, params.values),
   );
@@ -239,7 +240,7 @@ function reasonSql(checks: readonly Check[]): string {
 /** The source text of a field after trimming, null tokens and the mapping's value map. */
 function cleanSql(field: string, resolution: Resolution, mapping: Mapping, params: ParamBag): string {
   const index = resolution.fieldColumn.get(field)!;
-  const nulls = mapping.nulls.map((n) => n.trim().toLowerCase());
+  const nulls = [...new Set(mapping.nulls.map((n) => n.trim().toLowerCase()))];
   const trimmed = `trim(s.${col(index)})`;
   let expr = nulls.length ? `CASE WHEN list_contains(${params.bindList(nulls)}, lower(${trimmed})) THEN NULL ELSE ${trimmed} END` : trimmed;
   const valueMap = mapping.values[field];
@@ -314,8 +315,11 @@ function checksSql(field: FieldSpec, params: ParamBag, nowParam: string): Check[
       checks.push(bad('not a number'));
       break;
     case 'boolean':
-      // a default fills in missing values only, so test the text, not the defaulted value
-      checks.push({ when: `${c} IS NOT NULL AND (${BOOLEAN_TOKENS})[lower(${c})] IS NULL`, message: `'${name}: not a yes/no value: ' || ${shown}` });
+      // a default fills in missing values only, so with one, test the text, not the defaulted value
+      checks.push({
+        when: field.defaultSql ? `${c} IS NOT NULL AND (${BOOLEAN_TOKENS})[lower(${c})] IS NULL` : `${c} IS NOT NULL AND ${t} IS NULL`,
+        message: `'${name}: not a yes/no value: ' || ${shown}`,
+      });
       break;
     case 'enum':
       checks.push({ when: `${c} IS NOT NULL AND ${t} IS NULL`, message: `'${name}: unknown value ' || ${shown} || ${params.bind(` (expected ${(field.values ?? []).join(', ')})`)}` });
