@@ -75,7 +75,7 @@ export function leadRoutes(api: FastifyInstance, deps: ApiDeps): void {
         tags: ['lead-level'],
         summary: 'A page of published scores (audited); JSON or Arrow',
         querystring: query({ ...pageProps, order: { type: 'string', enum: ['expected_value', 'customer_id'], default: 'expected_value' }, segment: { type: 'integer', minimum: 0, maximum: 100000 } }),
-        response: responses(jsonOrArrow(obj({ meta: MetaSchema, total: int, offset: int, limit: int, rows: arr(ScoreSchema) })), [406]),
+        response: responses(jsonOrArrow(obj({ meta: MetaSchema, total: int, offset: int, limit: int, rows: arr(ScoreSchema) }))),
       },
     },
     (request, reply) =>
@@ -116,7 +116,7 @@ export function leadRoutes(api: FastifyInstance, deps: ApiDeps): void {
         tags: ['lead-level'],
         summary: 'A page of published leads (audited); JSON or Arrow',
         querystring: query({ ...pageProps }),
-        response: responses(jsonOrArrow(obj({ meta: MetaSchema, total: int, offset: int, limit: int, rows: arr(LeadSchema) })), [406]),
+        response: responses(jsonOrArrow(obj({ meta: MetaSchema, total: int, offset: int, limit: int, rows: arr(LeadSchema) }))),
       },
     },
     (request, reply) =>
