@@ -163,6 +163,42 @@ describe('ingest', () => {
     expect(ids.every((r) => /^h[0-9a-f]{32}$/.test(r.attempt_id))).toBe(true);
   });
 
+  it('counts duplicates among valid rows only, first valid occurrence wins, for source and hashed keys', async () => {
+    await loadCustomers();
+    const csv = [
+      'CallID,Cust,Start,Result,Talk,Sale', // 1
+      'd1,1,not a time,ANS,1,N', // 2 invalid: does not make line 3 a duplicate
+      'd1,1,2024-03-10 10:00:00,ANS,1,N', // 3 first valid d1 → loaded
+      'd1,1,2024-03-10 11:00:00,NOA,0,N', // 4 duplicate of line 3
+      'd2,2,2024-03-10 10:00:00,BSY,0,N', // 5 loaded
+      'd1,1,2024-03-10 12:00:00,NOA,0,N', // 6 duplicate of line 3
+    ].join('\n');
+    const report = await ingestFile(wh, writeText(dir, 'dups.csv', csv), { kind: 'call-attempts', mapping: callMapping, now: NOW });
+    expect(report).toMatchObject({ rowsRead: 5, rowsLoaded: 2, rowsQuarantined: 3, rowsAlreadyPresent: 0 });
+    const q = await wh.query<{ line_number: number; reason: string }>('SELECT line_number, reason FROM quarantine ORDER BY line_number');
+    expect(q.map((r) => r.line_number)).toEqual([2, 4, 6]);
+    expect(q[1]!.reason).toBe("attempt_id: duplicate key 'd1' (first at line 3)");
+    expect(q[2]!.reason).toBe("attempt_id: duplicate key 'd1' (first at line 3)");
+    expect(await wh.query('SELECT attempt_id, disposition FROM call_attempts ORDER BY 1')).toEqual([
+      { attempt_id: 'd1', disposition: 'answered' },
+      { attempt_id: 'd2', disposition: 'busy' },
+    ]);
+
+    // without a source key, identical canonical rows hash to the same key
+    const mapping = writeMapping(dir, 'nokey2.json', { ...CALL_MAPPING, columns: { ...CALL_MAPPING.columns, CallID: 'campaign_id' } });
+    const same = 'c9,3,2024-03-11 10:00:00,ANS,5,N';
+    const hashed = await ingestFile(wh, writeText(dir, 'hashed.csv', ['CallID,Cust,Start,Result,Talk,Sale', same, same, 'c9,3,2024-03-11 10:01:00,ANS,5,N'].join('\n')), {
+      kind: 'call-attempts',
+      mapping,
+      now: NOW,
+    });
+    expect(hashed).toMatchObject({ rowsRead: 3, rowsLoaded: 2, rowsQuarantined: 1 });
+    expect(await wh.one(`SELECT line_number, reason LIKE 'attempt_id: duplicate key ''h%'' (first at line 2)' AS ok FROM quarantine WHERE source = 'hashed.csv'`)).toEqual({
+      line_number: 3,
+      ok: true,
+    });
+  });
+
   it('updates a changed customer and counts an unchanged one as already present', async () => {
     await loadCustomers();
     const changed = CUSTOMERS_CSV.replace('1;"Lee; Ann";07400 123456;Europe/London;34;Y;N', '1;"Lee; Ann";07400 123456;Europe/London;34;N;N');
