@@ -292,6 +292,7 @@ async function recordFailure(
 }
 
 async function dropScratch(wh: Warehouse): Promise<void> {
+  await wh.run('RESET preserve_insertion_order');
   await wh.run(`DROP VIEW IF EXISTS ${CLASSIFIED}`);
   for (const t of [STAGE_TABLE, REJECT_TABLE, TYPED_TABLE, DUPLICATES, '__rejected', '__q', '__phone_map']) await wh.run(`DROP TABLE IF EXISTS ${t}`);
 }

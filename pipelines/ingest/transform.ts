@@ -204,14 +204,22 @@ export interface TypedColumns {
   constants: string[];
 }
 
-/** Runs `fn` with DuckDB free to write rows in any order (parallel sinks), then restores the default. */
+/**
+ * Runs `fn` with DuckDB free to write rows in any order (parallel sinks), then restores the
+ * default, which staging relies on. If `fn` failed, the transaction is aborted and the reset
+ * fails too: its error must not hide the real one (ingest resets again after the rollback).
+ */
 export async function withoutInsertionOrder<T>(wh: Warehouse, fn: () => Promise<T>): Promise<T> {
   await wh.run('SET preserve_insertion_order = false');
+  let result: T;
   try {
-    return await fn();
-  } finally {
-    await wh.run('RESET preserve_insertion_order');
+    result = await fn();
+  } catch (error) {
+    await wh.run('RESET preserve_insertion_order').catch(() => undefined);
+    throw error;
   }
+  await wh.run('RESET preserve_insertion_order');
+  return result;
 }
 
 /** Zoned text: a time of day followed by Z or an offset. */
