@@ -16,7 +16,17 @@ export interface OpenOptions {
   /** DuckDB threads (default: DuckDB's own choice, all cores). */
   threads?: number;
   memoryLimit?: string;
+  /**
+   * How long to keep retrying while another process holds the file's lock (default 15 s).
+   * Readers such as `dialwise serve` hold it for well under a second; a nightly run holds it
+   * for minutes, and then the open still fails, naming the cause.
+   */
+  lockWaitMs?: number;
 }
+
+/** DuckDB's message when another process holds the database file. */
+const LOCK_CONFLICT = /Could not set lock on file|Conflicting lock/i;
+const LOCK_RETRY_MS = 200;
 
 export type Row = Record<string, unknown>;
 
@@ -50,7 +60,7 @@ export class Warehouse {
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path, config);
+      instance = await createWaitingForLock(path, config, options.lockWaitMs ?? 15_000);
     } catch (cause) {
       const hint = readOnly ? ' (does it exist? run `dialwise ingest` or `dialwise generate` first)' : ' (is another dialwise process writing to it?)';
       throw new WarehouseError(`cannot open warehouse ${path}${hint}: ${(cause as Error).message}`, { cause });
@@ -153,6 +163,19 @@ export class Warehouse {
     this.closed = true;
     this.connection.closeSync();
     this.instance.closeSync();
+  }
+}
+
+/** Opens the database, retrying while another process briefly holds the file's lock. */
+async function createWaitingForLock(path: string, config: Record<string, string>, waitMs: number): Promise<DuckDBInstance> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await DuckDBInstance.create(path, config);
+    } catch (error) {
+      if (!LOCK_CONFLICT.test((error as Error).message) || Date.now() + LOCK_RETRY_MS > deadline) throw error;
+      await new Promise((done) => setTimeout(done, LOCK_RETRY_MS));
+    }
   }
 }
 

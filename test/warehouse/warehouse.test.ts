@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadMigrations, migrate, MigrationError, QueryError, Warehouse } from '../../warehouse/index.ts';
+import { loadMigrations, migrate, MigrationError, QueryError, Warehouse, WarehouseError } from '../../warehouse/index.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
 describe('warehouse', () => {
@@ -21,6 +22,34 @@ describe('warehouse', () => {
     const second = await Warehouse.open(dir);
     expect(second.migrations.applied).toEqual([]);
     await second.close();
+  });
+
+  it('waits while another process briefly holds the file, and names the cause when it holds it too long', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    await (await Warehouse.open(dir)).close();
+    // another process (as `dialwise serve` does when it copies) holds the file for a moment
+    const holder = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { DuckDBInstance } from '@duckdb/node-api';
+         const db = await DuckDBInstance.create(process.argv[1]);
+         process.stdout.write('held\\n');
+         setTimeout(() => { db.closeSync(); process.exit(0); }, 1500);`,
+        join(dir, 'warehouse.duckdb'),
+      ],
+      { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = new Promise((done) => holder.once('exit', done));
+    await new Promise<void>((held) => holder.stdout!.once('data', () => held()));
+    await expect(Warehouse.open(dir, { lockWaitMs: 0 })).rejects.toThrow(WarehouseError);
+    await expect(Warehouse.open(dir, { lockWaitMs: 0 })).rejects.toThrow(/is another dialwise process writing to it\?/);
+    const waited = await Warehouse.open(dir, { lockWaitMs: 20_000 });
+    expect((await waited.one<{ n: number }>('SELECT count(*) AS n FROM customers')).n).toBe(0);
+    await waited.close();
+    await exited;
   });
 
   it('binds parameters (positional, named, dates) instead of pasting them', async () => {
