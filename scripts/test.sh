@@ -4,6 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo "== type check (tsc --noEmit)"
-npx tsc --noEmit
+node node_modules/typescript/bin/tsc --noEmit
 echo "== tests (vitest)"
 npx vitest run "$@"
