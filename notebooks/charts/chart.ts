@@ -41,7 +41,9 @@ export class Chart {
     const scale = options.scale ?? 2;
     if (!(scale > 0 && scale <= 10)) throw new ChartError(`scale must be a number in (0, 10], got ${scale}`);
     const svg = await this.toSvg();
-    return new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, background: 'white' }).render().asPng();
+    // vega asks for "sans-serif", which resvg maps to Arial; Debian has DejaVu Sans, not Arial
+    const font = { loadSystemFonts: true, sansSerifFamily: 'DejaVu Sans', defaultFontFamily: 'DejaVu Sans' };
+    return new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, background: 'white', font }).render().asPng();
   }
 
   /** Writes the chart to `path`; the extension (.svg or .png) picks the format. Returns the path. */
