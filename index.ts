@@ -80,7 +80,7 @@ export {
   type GateDecision,
   type HourWindow,
 } from './models/index.ts';
-export { compareVersions, type CompareOptions, type VersionComparison } from './notebooks/sdk/compare.ts';
+export { compareVersions, CompareError, type CompareOptions, type VersionComparison } from './models/index.ts';
 
 // --- the simulated call centre: the closed loop, model vs random vs oracle -------------------
 export { runSimulation, summarise as summariseSimulation, type SimulateCliOptions as SimulationOptions } from './cli/commands/simulate.ts';
@@ -93,4 +93,4 @@ export * from './notebooks/charts/index.ts';
 // --- errors ------------------------------------------------------------------------------
 export { DialwiseError } from './contracts/index.ts';
 export { WarehouseError, QueryError } from './warehouse/index.ts';
-export { ChartError, NotInNotebookError, CompareError } from './notebooks/sdk/errors.ts';
+export { ChartError, NotInNotebookError } from './notebooks/sdk/errors.ts';

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import {
   aliasHistory,
   evaluationsOf,
+  compareVersions,
   gateDecisionsOf,
   getVersion,
   listAliases,
@@ -15,7 +16,6 @@ import {
   type GateMetric,
   type ModelVersion,
 } from '../../models/index.ts';
-import { compareVersions } from '../../notebooks/sdk/compare.ts';
 import { withWarehouse } from '../../warehouse/index.ts';
 import { globals, isoTime, nonNegativeNumber, positiveInt } from '../context.ts';
 

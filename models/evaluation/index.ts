@@ -14,3 +14,4 @@ export {
   type GateOptions,
   type WindowEvaluation,
 } from './evaluate.ts';
+export { compareVersions, CompareError, type CompareOptions, type VersionComparison } from './compare.ts';

@@ -16,10 +16,3 @@ export class NotInNotebookError extends DialwiseError {
     );
   }
 }
-
-/** Two model versions that cannot be compared (different kinds, no rows in the window …). */
-export class CompareError extends DialwiseError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('MODEL_COMPARE', message, options);
-  }
-}

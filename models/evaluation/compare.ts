@@ -1,12 +1,14 @@
-import {
-  evaluateVersionsOnWindow,
-  getVersion,
-  type EvalWindow,
-  type ModelVersion,
-  type WindowEvaluation,
-} from '../../models/index.ts';
+import { DialwiseError } from '../../contracts/index.ts';
 import type { Warehouse } from '../../warehouse/index.ts';
-import { CompareError } from './errors.ts';
+import { getVersion, type ModelVersion } from '../registry/index.ts';
+import { evaluateVersionsOnWindow, type EvalWindow, type WindowEvaluation } from './evaluate.ts';
+
+/** Two model versions that cannot be compared (different kinds, no rows in the window …). */
+export class CompareError extends DialwiseError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('MODEL_COMPARE', message, options);
+  }
+}
 
 const DAY_MS = 86_400_000;
 
