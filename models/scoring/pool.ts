@@ -67,9 +67,15 @@ class PooledWorker {
 
 const idle: PooledWorker[] = [];
 
-/** Worker threads for `workers` ('auto' = one per core). */
-export function resolveScoringWorkers(workers: number | 'auto' | undefined): number {
-  if (workers === undefined || workers === 'auto') return availableParallelism();
+/**
+ * Below this many rows, 'auto' scores on the calling thread: starting the workers (≈1 s each,
+ * more on a busy machine) costs more than a few thousand rows take to score.
+ */
+export const POOL_MIN_ROWS = 100_000;
+
+/** Worker threads for `workers` ('auto' = one per core, none for fewer than POOL_MIN_ROWS rows). */
+export function resolveScoringWorkers(workers: number | 'auto' | undefined, rows = Number.POSITIVE_INFINITY): number {
+  if (workers === undefined || workers === 'auto') return rows < POOL_MIN_ROWS ? 0 : availableParallelism();
   if (!Number.isInteger(workers) || workers < 0) throw new ScoringWorkerError(`workers must be 'auto' or a non-negative integer, got ${workers}.`);
   return workers;
 }

@@ -30,7 +30,7 @@ export interface ScoreModelsOptions {
   bestHours?: number;
   /** Customer ids (default: the matrix's `extra.customer_id`). */
   customerIds?: string[] | null;
-  /** Worker threads: 'auto' (default) one per core; 0 scores on the calling thread. */
+  /** Worker threads: 'auto' (default) one per core from 100,000 rows; 0 scores on the calling thread. */
   workers?: number | 'auto';
   /** Rows per task handed to a worker (default 32,768). */
   taskRows?: number;
@@ -44,7 +44,7 @@ export interface ScoredModels {
 }
 
 export async function scoreModels(matrix: FeatureMatrix, options: ScoreModelsOptions): Promise<ScoredModels> {
-  const workers = Math.min(resolveScoringWorkers(options.workers), Math.max(1, Math.ceil(matrix.rows / 1024)));
+  const workers = Math.min(resolveScoringWorkers(options.workers, matrix.rows), Math.max(1, Math.ceil(matrix.rows / 1024)));
   const shared = workers > 0;
   const t0 = performance.now();
   const inputs = packInputs(matrix, { shared });
@@ -157,10 +157,12 @@ export async function scoreSnapshot(wh: Warehouse, options: ScoreSnapshotOptions
       features.add(cont.baseline.segmentColumn);
     }
     const t = performance.now();
+    const { n } = await wh.one<{ n: number }>('SELECT count(*)::INTEGER AS n FROM customer_features WHERE snapshot_id = $id', { id: options.snapshotId });
+    const workers = resolveScoringWorkers(options.workers, n);
     // the workers start (tsx, tfjs, libxgboost) while DuckDB reads the snapshot
     const [matrix] = await Promise.all([
       readFeatureMatrix(wh, { snapshotId: options.snapshotId }, { features: [...features], extra: ['customer_id'] }),
-      options.workers === 0 ? Promise.resolve() : warmUpScoringWorkers(options.workers ?? 'auto'),
+      workers === 0 ? Promise.resolve() : warmUpScoringWorkers(workers),
     ]);
     const read = performance.now() - t;
     const { snapshotId: _s, conversion: _c, contact: _t, modelsDir: _m, ...rest } = options;
