@@ -28,7 +28,8 @@ export function summarise(result: SimulationResult): string {
     const dials = result.days.reduce((s, d) => s + d.stats[policy].dials, 0);
     const conv = result.days.reduce((s, d) => s + d.stats[policy].conversions, 0);
     const violations = result.days.reduce((s, d) => s + d.stats[policy].complianceViolations + d.stats[policy].scheduleViolations, 0);
-    return { dials, conv, per1000: dials ? (1000 * conv) / dials : 0, violations };
+    const expected = result.days.reduce((s, d) => s + d.expectedConversions[policy], 0);
+    return { dials, conv, per1000: dials ? (1000 * conv) / dials : 0, expectedPer1000: dials ? (1000 * expected) / dials : 0, violations };
   };
   const m = total('model');
   const r = total('random');
@@ -41,6 +42,7 @@ export function summarise(result: SimulationResult): string {
     `simulation ${result.simId}: ${result.days.length} days`,
     `  conversions per 1,000 dials — model ${m.per1000.toFixed(1)} · random ${r.per1000.toFixed(1)} · oracle ${o.per1000.toFixed(1)}`,
     `  model ÷ random ${(r.per1000 ? m.per1000 / r.per1000 : 0).toFixed(2)} · model ÷ oracle ${(o.per1000 ? m.per1000 / o.per1000 : 0).toFixed(2)}`,
+    `  expected from the true probabilities of the calls connected (no sale draws) — model ${m.expectedPer1000.toFixed(1)} · random ${r.expectedPer1000.toFixed(1)} · oracle ${o.expectedPer1000.toFixed(1)}`,
     `  compliance violations — model ${m.violations} · random ${r.violations} · oracle ${o.violations}`,
     `  ${lastLine}`,
   ].join('\n');

@@ -52,6 +52,12 @@ export interface SimulationDay {
   dayStart: Date;
   publishedRun: string;
   stats: Record<Policy, DayStats>;
+  /**
+   * Per policy, the expected conversions of the day's connected calls under the true
+   * probabilities (see WorldOutcomeModel.expectedConversions): `conversions` without the noise
+   * of the sale draws, for comparing policies on small runs.
+   */
+  expectedConversions: Record<Policy, number>;
 }
 
 export interface SimulationResult {
@@ -100,10 +106,11 @@ export async function simulate(wh: Warehouse, options: SimulateOptions): Promise
   const carriers = Object.fromEntries(
     POLICIES.map((p) => {
       const clock = new SimulatedClock(firstDay);
-      const carrier = new SimulatedCarrier(clock, new WorldOutcomeModel(world, options.seed * 31), new SeededRandom(options.seed * 7919));
-      return [p, { clock, carrier }];
+      const truth = new WorldOutcomeModel(world, options.seed * 31);
+      const carrier = new SimulatedCarrier(clock, truth, new SeededRandom(options.seed * 7919));
+      return [p, { clock, carrier, truth }];
     }),
-  ) as Record<Policy, { clock: SimulatedClock; carrier: SimulatedCarrier }>;
+  ) as Record<Policy, { clock: SimulatedClock; carrier: SimulatedCarrier; truth: WorldOutcomeModel }>;
   // One sales campaign for the whole run, as a call centre runs one: its retry policy (stop once
   // a lead was reached, at most 3 attempts per lead) holds across days, so a customer who
   // answered and said no on Monday is not called again on Tuesday. (A campaign per day restarted
@@ -137,8 +144,10 @@ export async function simulate(wh: Warehouse, options: SimulateOptions): Promise
       oracle: oracleScores(world, table, dayStart.getTime(), histories.oracle),
     };
     const stats = {} as Record<Policy, DayStats>;
+    const expectedConversions = {} as Record<Policy, number>;
     for (const policy of POLICIES) {
-      const { clock, carrier } = carriers[policy];
+      const { clock, carrier, truth } = carriers[policy];
+      const expectedBefore = truth.expectedConversions;
       const outcomeLog = policy === 'model' ? OutcomeLog.open({ dir: join(options.dataDir, OUTCOMES_DIR), dialerId: `${simId}-model` }) : null;
       try {
         stats[policy] = runDialingDay({
@@ -159,8 +168,9 @@ export async function simulate(wh: Warehouse, options: SimulateOptions): Promise
       } finally {
         outcomeLog?.close();
       }
+      expectedConversions[policy] = truth.expectedConversions - expectedBefore;
     }
-    const day: SimulationDay = { day: d + 1, dayStart, publishedRun: ref.runId, stats };
+    const day: SimulationDay = { day: d + 1, dayStart, publishedRun: ref.runId, stats, expectedConversions };
     await recordDay(wh, simId, day);
     days.push(day);
     log(formatDay(day));

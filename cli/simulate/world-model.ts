@@ -9,6 +9,12 @@ import { Rng, TRUTH_COEFFICIENTS, type World } from '../../simulation/index.ts';
  */
 export class WorldOutcomeModel implements CallOutcomeModel {
   private readonly rng: Rng;
+  /**
+   * Sum of the true conversion probabilities of the conversations so far (the carrier asks once
+   * per connected call and draws the sale from it): the expected number of conversions of the
+   * calls this policy connected, the same figure as its conversion count without the coin flips.
+   */
+  expectedConversions = 0;
 
   constructor(
     private readonly world: World,
@@ -29,8 +35,10 @@ export class WorldOutcomeModel implements CallOutcomeModel {
   }
 
   conversionProbability(customerId: string, at: number, ctx: CalleeContext): number {
-    const p = this.world.conversionProbability(this.index(customerId), at, { answeredLast7Days: ctx.answeredLast7Days });
-    return ctx.handler === 'robot' ? p * ROBOT_CONVERSION_FACTOR : p;
+    const p0 = this.world.conversionProbability(this.index(customerId), at, { answeredLast7Days: ctx.answeredLast7Days });
+    const p = ctx.handler === 'robot' ? p0 * ROBOT_CONVERSION_FACTOR : p0;
+    this.expectedConversions += p;
+    return p;
   }
 
   optOutProbability(customerId: string, _at: number, ctx: CalleeContext): number {

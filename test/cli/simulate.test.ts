@@ -11,7 +11,7 @@ describe('dialwise simulate', () => {
   const { dir, cleanup } = tempDir();
   afterAll(() => cleanup());
 
-  it('closes the loop: published every day, outcomes fed back with arm and propensity, zero compliance violations, the model beats random by 30% and the oracle beats random', async () => {
+  it('closes the loop: published every day, outcomes fed back with arm and propensity, zero compliance violations, the model beats random (by 25% in expected conversions) and the oracle beats random', async () => {
     const wh = await Warehouse.open(dir);
     try {
       const result = await simulate(wh, {
@@ -40,12 +40,22 @@ describe('dialwise simulate', () => {
       // The measuring stick works: ranking by the true probabilities beats random order.
       expect(per1000('oracle')).toBeGreaterThan(per1000('random'));
       expect(contactRate('oracle')).toBeGreaterThan(contactRate('random'));
-      // The model beats random order on what the campaign is for. Measured on this world (2,500
-      // customers, 600 dials a day spread over the day, one campaign over 3 days): model ÷ random
-      // conversions per 1,000 dials = 1.86 (seed 42), 1.71 (seed 7), 1.77 (seed 11), from 1,800
-      // dials per policy: 35–41 random and 62–70 model conversions, so the ratio carries about
-      // ±20% Poisson noise; 1.3× sits one to two such widths below every seed measured.
-      expect(per1000('model')).toBeGreaterThan(1.3 * per1000('random'));
+      // The model beats random order on what the campaign is for. On this world (2,500 customers,
+      // 600 dials a day spread over the day, one campaign over 3 days) each policy makes 1,800
+      // dials and 35–70 sales, so realised conversions carry about ±20% Poisson noise on the
+      // model ÷ random ratio, and small upstream changes move it (seed 42 measured 1.86, then 1.44
+      // after unrelated ingest changes). The expected conversions of the calls each policy
+      // connected, under the true probabilities, are the same figure without the sale draws:
+      // model ÷ random = 1.53 (seed 42), 1.93 (seed 7), 1.66 (seed 11); realised 1.44, 1.71, 1.77.
+      const expectedPer1000 = (policy: 'model' | 'random' | 'oracle') =>
+        (1000 * result.days.reduce((s, d) => s + d.expectedConversions[policy], 0)) / sum(policy, 'dials');
+      expect(expectedPer1000('model')).toBeGreaterThan(1.25 * expectedPer1000('random'));
+      expect(per1000('model')).toBeGreaterThan(per1000('random'));
+      // the expected figure tracks the realised one over all three policies (about 180 sales, ±7.5%
+      // Poisson noise; measured 176.7 expected vs 188 realised, 190 vs 190, 169.6 vs 180)
+      const all = (f: (p: 'model' | 'random' | 'oracle') => number) => f('model') + f('random') + f('oracle');
+      const expectedAll = all((p) => result.days.reduce((s, d) => s + d.expectedConversions[p], 0));
+      expect(Math.abs(all((p) => sum(p, 'conversions')) - expectedAll)).toBeLessThan(0.2 * expectedAll);
       expect(contactRate('model')).toBeGreaterThan(contactRate('random'));
       // each day is published and stored for the dashboards
       expect(readCurrentRun(dir).runId).toBe(result.days[2]!.publishedRun);
