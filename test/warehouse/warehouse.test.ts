@@ -37,15 +37,17 @@ describe('warehouse', () => {
         `import { DuckDBInstance } from '@duckdb/node-api';
          const db = await DuckDBInstance.create(process.argv[1]);
          process.stdout.write('held\\n');
-         setTimeout(() => { db.closeSync(); process.exit(0); }, 1500);`,
+         process.stdin.once('data', () => setTimeout(() => { db.closeSync(); process.exit(0); }, 1000));`,
         join(dir, 'warehouse.duckdb'),
       ],
-      { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] },
+      { cwd: process.cwd(), stdio: ['pipe', 'pipe', 'inherit'] },
     );
     const exited = new Promise((done) => holder.once('exit', done));
     await new Promise<void>((held) => holder.stdout!.once('data', () => held()));
     await expect(Warehouse.open(dir, { lockWaitMs: 0 })).rejects.toThrow(WarehouseError);
     await expect(Warehouse.open(dir, { lockWaitMs: 0 })).rejects.toThrow(/is another dialwise process writing to it\?/);
+    // released a second after we start waiting (the timing is the holder's, so a loaded machine cannot reorder it)
+    holder.stdin!.write('release\n');
     const waited = await Warehouse.open(dir, { lockWaitMs: 20_000 });
     expect((await waited.one<{ n: number }>('SELECT count(*) AS n FROM customers')).n).toBe(0);
     await waited.close();
