@@ -32,7 +32,8 @@ export {
 } from './snapshot.ts';
 export { buildTrainingRows, attemptSpine, type Spine, type BuildTrainingRowsOptions, type TrainingRows } from './training.ts';
 export { toFeatureMatrix, readFeatureMatrix, type FeatureMatrix } from './matrix.ts';
-export { psi, DEFAULT_PSI_ALARM, type FeatureStats, type Histogram } from './stats.ts';
+export { psi, DEFAULT_PSI_ALARM } from '../contracts/index.ts';
+export type { FeatureStats, Histogram } from './stats.ts';
 export {
   buildGraph,
   householdGraph,

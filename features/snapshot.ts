@@ -3,7 +3,8 @@ import { createSpine, dropWorkTables, evaluateSpine, EVALUATION_STEPS, featureSe
 import { FeatureBuildError, SnapshotNotFoundError } from './errors.ts';
 import type { OnProgress } from './progress.ts';
 import { FEATURES, featureByName, type FeatureDef } from './registry.ts';
-import { alignCategories, binShares, computeStats, DEFAULT_PSI_ALARM, psi, withSample, type FeatureStats, type Histogram } from './stats.ts';
+import { DEFAULT_PSI_ALARM, psi } from '../contracts/index.ts';
+import { alignCategories, binShares, computeStats, withSample, type FeatureStats, type Histogram } from './stats.ts';
 
 export interface SnapshotInfo {
   snapshotId: number;

@@ -8,15 +8,12 @@ import type { FeatureDef } from './registry.ts';
  * by value; null is a bin of its own in both, so a feature that starts arriving empty drifts.
  */
 
-export const DEFAULT_PSI_ALARM = 0.1;
 const DECILES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 /** Every quantile computed: the reported ones and the deciles (bin edges), in one aggregate. */
 const QUANTILE_PROBS = [0.05, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 0.95];
 /** Categories kept by name in a histogram; the rest are pooled as OTHER. */
 const MAX_CATEGORIES = 100;
 export const OTHER = '__other__';
-/** Floor for empty bins, so PSI stays finite (the usual 1e-4). */
-const PSI_EPSILON = 1e-4;
 
 export type Histogram =
   | { kind: 'numeric'; edges: number[]; shares: number[] }
@@ -240,17 +237,6 @@ function paramsAsRecord(params: SqlParams | undefined): Record<string, unknown> 
   if (params === undefined) return {};
   if (Array.isArray(params)) throw new TypeError('binShares needs named parameters');
   return params as Record<string, unknown>;
-}
-
-/** PSI = Σ (q − p) · ln(q / p) over matching bins, empty bins floored at 1e-4. */
-export function psi(baseline: readonly number[], current: readonly number[]): number {
-  let total = 0;
-  for (let i = 0; i < Math.max(baseline.length, current.length); i++) {
-    const p = Math.max(baseline[i] ?? 0, PSI_EPSILON);
-    const q = Math.max(current[i] ?? 0, PSI_EPSILON);
-    if (p !== q) total += (q - p) * Math.log(q / p);
-  }
-  return total;
 }
 
 /** Categorical shares aligned on the baseline's categories (+ OTHER for the rest). */

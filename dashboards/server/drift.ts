@@ -1,3 +1,4 @@
+import { DEFAULT_PSI_ALARM, psi } from '../../contracts/index.ts';
 import { quoteIdent, type Warehouse } from '../../warehouse/index.ts';
 
 /**
@@ -7,9 +8,7 @@ import { quoteIdent, type Warehouse } from '../../warehouse/index.ts';
  * shares are exact in the stored stats; numeric ones are re-binned on the baseline's edges with
  * one set-based query over the attached warehouse (edges bound as parameters).
  */
-export const PSI_ALARM = 0.1;
-/** Floor for empty bins so PSI stays finite. */
-const PSI_EPSILON = 1e-4;
+export const PSI_ALARM = DEFAULT_PSI_ALARM;
 
 type Histogram = { kind: 'numeric'; edges: number[]; shares: number[] } | { kind: 'categorical'; shares: Record<string, number> };
 
@@ -21,16 +20,6 @@ interface StatRow {
   null_share: number;
   mean: number | null;
   histogram: string;
-}
-
-export function psi(baseline: readonly number[], current: readonly number[]): number {
-  let total = 0;
-  for (let i = 0; i < Math.max(baseline.length, current.length); i++) {
-    const p = Math.max(baseline[i] ?? 0, PSI_EPSILON);
-    const q = Math.max(current[i] ?? 0, PSI_EPSILON);
-    if (p !== q) total += (q - p) * Math.log(q / p);
-  }
-  return total;
 }
 
 const CREATE_DRIFT = `CREATE TABLE feature_drift (
