@@ -6,3 +6,10 @@ export class TableModelError extends DialwiseError {
     super('TABLE_MODEL', message, options);
   }
 }
+
+/** A monotone constraint that XGBoost cannot apply (e.g. on a categorical feature). */
+export class MonotoneConstraintError extends DialwiseError {
+  constructor(message: string) {
+    super('MONOTONE_CONSTRAINT', message);
+  }
+}

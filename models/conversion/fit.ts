@@ -26,6 +26,7 @@ import {
   type Calibrator,
 } from '../metrics/index.ts';
 import { Booster, DMatrix, train, type XGBoostParams } from '../xgboost/index.ts';
+import { MonotoneConstraintError } from './errors.ts';
 
 /**
  * Defaults. eta 0.05 with early stopping; eta 0.1 reaches the same validation AUC on the
@@ -47,6 +48,15 @@ export const DEFAULT_XGB_PARAMS: XGBoostParams = {
   max_bin: 256,
 };
 
+/**
+ * Monotone constraints by feature name (-1: p_convert may only fall as the feature grows).
+ * Each call answered in the last 7 days makes another sale less likely (contact fatigue), but
+ * past campaigns re-called their most promising customers, so raw history shows the opposite
+ * sign (simulated history: 9.3 % conversion after a recent answer against 7.4 % without), and
+ * inverse propensity weights cannot undo it for imported rows, which carry no propensity.
+ */
+export const DEFAULT_MONOTONE: Readonly<Record<string, -1 | 1>> = { answered_7d: -1 };
+
 export const DEFAULT_ROUNDS = 2000;
 export const DEFAULT_EARLY_STOPPING = 50;
 /** Validation rows used for mean |SHAP| (exact TreeSHAP costs depth² per tree per row). */
@@ -63,6 +73,8 @@ export interface FitOptions {
   seed?: number;
   maxCategories?: number;
   progress?: boolean;
+  /** Monotone constraints by feature name (default DEFAULT_MONOTONE; `{}` for none). Ignored when params set monotone_constraints. */
+  monotone?: Readonly<Record<string, -1 | 0 | 1>>;
 }
 
 export interface FeatureScore {
@@ -109,6 +121,22 @@ export interface FitInput {
   descriptions: Record<string, string>;
 }
 
+/** XGBoost's "(0,-1,0,…)" in model column order, or undefined when nothing is constrained. */
+export function monotoneConstraints(
+  featureNames: readonly string[],
+  featureTypes: readonly string[],
+  monotone: Readonly<Record<string, -1 | 0 | 1>>,
+): string | undefined {
+  const signs = featureNames.map((name, i) => {
+    const sign = monotone[name] ?? 0;
+    if (sign !== 0 && featureTypes[i] === 'c') {
+      throw new MonotoneConstraintError(`monotone constraint on ${name}: it is categorical; constraints apply to numeric features only`);
+    }
+    return sign;
+  });
+  return signs.some((v) => v !== 0) ? `(${signs.join(',')})` : undefined;
+}
+
 function pick(v: ArrayLike<number>, rows: ArrayLike<number>): Float32Array {
   return Float32Array.from(rows as ArrayLike<number>, (r) => v[r] as number);
 }
@@ -142,6 +170,10 @@ export function fitConversionBooster(input: FitInput, options: FitOptions = {}):
   };
   // logloss last: it is what early stopping watches
   params.eval_metric = ['auc', 'logloss'];
+  if (params.monotone_constraints === undefined) {
+    const constraints = monotoneConstraints(featureNames, featureTypes, options.monotone ?? DEFAULT_MONOTONE);
+    if (constraints) params.monotone_constraints = constraints;
+  }
   const dtrain = new DMatrix(xTrain, { nrow: trainRows.length, ncol, label: yTrain, ...(wTrain ? { weight: wTrain } : {}), featureNames, featureTypes });
   const dvalid = new DMatrix(xValid, { nrow: validRows.length, ncol, label: yValid, ...(wValid ? { weight: wValid } : {}), featureNames, featureTypes });
   let booster: Booster | undefined;

@@ -2,8 +2,10 @@
 export { trainConversion, randomSplit, type TrainConversionOptions, type TrainResult, type TrainProgress } from './train.ts';
 export {
   fitConversionBooster,
+  monotoneConstraints,
   meanAbsShap,
   DEFAULT_XGB_PARAMS,
+  DEFAULT_MONOTONE,
   DEFAULT_ROUNDS,
   DEFAULT_EARLY_STOPPING,
   type CalibrationChoice,
@@ -35,4 +37,4 @@ export {
 } from './score-kernel.ts';
 export { TreePaths } from './paths.ts';
 export { planTable, loadTableDataset, readTableRows, type TableSource, type TableColumnPlan, type TableDataset } from './table.ts';
-export { TableModelError } from './errors.ts';
+export { TableModelError, MonotoneConstraintError } from './errors.ts';

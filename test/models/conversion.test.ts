@@ -2,7 +2,7 @@
 process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { POST_CALL_FIELDS } from '../../contracts/index.ts';
+import { POST_CALL_FIELDS, Sfc32 } from '../../contracts/index.ts';
 import {
   assertNoLeakage,
   CURRENT_ATTEMPT_FIELDS,
@@ -18,7 +18,11 @@ import {
   trainConversion,
   trainContact,
   DMatrix,
+  fitConversionBooster,
+  monotoneConstraints,
+  MonotoneConstraintError,
   type AttemptDataset,
+  type FitResult,
 } from '../../models/index.ts';
 import { encodeMatrix, featureTypesOf, modelNamesOf } from '../../models/common/index.ts';
 import { Warehouse } from '../../warehouse/index.ts';
@@ -301,5 +305,67 @@ describe('conversion model on any table (--table T --label y --exclude …)', ()
     await expect(trainConversion(wh, { table: { table: 'bank_campaign', label: 'job' } })).rejects.toThrow(/--positive/);
     const r = await trainConversion(wh, { table: { table: 'bank_campaign', label: 'job', positive: 'retired', exclude: ['duration', 'y'] } });
     expect(r.version.params).toMatchObject({ positive: 'retired' });
+  });
+});
+
+describe('monotone constraints: contact fatigue the history shows backwards', () => {
+  // Rows where recent answers go WITH conversion (as in re-targeted history): unconstrained,
+  // the booster learns p_convert rising with answered_7d; the default constraint forbids it.
+  const n = 6000;
+  const numericColumns = ['answered_7d', 'balance'];
+  const numeric = new Float32Array(n * 2);
+  const label = new Float32Array(n);
+  const sfc = new Sfc32(7, 11, 13);
+  const rng = { float: () => sfc.nextU32() / 2 ** 32 };
+  for (let i = 0; i < n; i++) {
+    const answered = Math.floor(rng.float() * 4);
+    const balance = rng.float() * 10;
+    numeric[i * 2] = answered;
+    numeric[i * 2 + 1] = balance;
+    label[i] = rng.float() < 1 / (1 + Math.exp(-(-2.5 + 0.7 * answered + 0.2 * balance))) ? 1 : 0;
+  }
+  const matrix = { rows: n, numericColumns, numeric, categoricalColumns: [], categorical: {}, extra: {} };
+  const all = Uint32Array.from({ length: n }, (_, i) => i);
+  const input = {
+    matrix,
+    label,
+    train: all.filter((i) => i % 5 !== 0),
+    valid: all.filter((i) => i % 5 === 0),
+    ipw: null,
+    ipwClip: null,
+    types: { answered_7d: 'numeric', balance: 'numeric' } as const,
+    descriptions: { answered_7d: 'answered attempts in the 7 days before as-of', balance: 'balance' },
+  };
+  /** raw model probability at answered_7d = 0..3 for each balance, row-major. */
+  function curve(booster: FitResult): number[][] {
+    const balances = [1, 5, 9];
+    const x = new Float32Array(balances.length * 4 * 2);
+    balances.forEach((b, j) => [0, 1, 2, 3].forEach((a, k) => x.set([a, b], (j * 4 + k) * 2)));
+    const d = new DMatrix(x, { nrow: balances.length * 4, ncol: 2, featureNames: modelNamesOf(booster.encoding), featureTypes: featureTypesOf(booster.encoding) });
+    try {
+      const p = booster.booster.predict(d, { iterationRange: [0, booster.iterationEnd] });
+      return balances.map((_, j) => Array.from(p.subarray(j * 4, j * 4 + 4)));
+    } finally {
+      d.dispose();
+    }
+  }
+
+  it('by default p_convert never rises with answered_7d; without the constraint it learns the history’s sign', () => {
+    const constrained = fitConversionBooster(input, { numBoostRound: 200, earlyStoppingRounds: 20 });
+    const free = fitConversionBooster(input, { numBoostRound: 200, earlyStoppingRounds: 20, monotone: {} });
+    try {
+      expect(constrained.params.monotone_constraints).toBe('(-1,0)');
+      expect(free.params.monotone_constraints).toBeUndefined();
+      for (const row of curve(constrained)) for (let k = 1; k < 4; k++) expect(row[k]!).toBeLessThanOrEqual(row[k - 1]! + 1e-7);
+      for (const row of curve(free)) expect(row[3]!).toBeGreaterThan(row[0]! + 0.1);
+    } finally {
+      constrained.booster.dispose();
+      free.booster.dispose();
+    }
+  });
+
+  it('a constraint on a categorical feature is refused with a typed error', () => {
+    expect(() => monotoneConstraints(['occupation', 'balance'], ['c', 'q'], { occupation: -1 })).toThrow(MonotoneConstraintError);
+    expect(monotoneConstraints(['occupation', 'balance'], ['c', 'q'], { answered_7d: -1 })).toBeUndefined();
   });
 });
