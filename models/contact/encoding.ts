@@ -93,29 +93,57 @@ export function fitNetEncoding(m: FeatureMatrix, rows: ArrayLike<number>, option
   return { format: 'dialwise-net-encoding/1', numeric, categorical, width: inputs.length, inputs, blockFeatures };
 }
 
+/** Where each numeric network input is read (source column) and written, with its standardisation. */
+export interface NumericLayout {
+  numSrc: Int32Array;
+  numOut: Int32Array;
+  numMean: Float64Array;
+  numInvStd: Float64Array;
+  /** 1 where the input has a missing-flag column right after it */
+  numMissing: Uint8Array;
+  /** the first network column after the numeric inputs (where the categorical ones start) */
+  end: number;
+}
+
+/** The numeric inputs' layout over source `columns`; `lacking` builds the error for a column the source lacks. */
+export function numericLayout(enc: NetEncoding, columns: readonly string[], lacking: (name: string) => Error): NumericLayout {
+  const index = new Map(columns.map((name, j) => [name, j]));
+  const nq = enc.numeric.length;
+  const layout: NumericLayout = {
+    numSrc: new Int32Array(nq),
+    numOut: new Int32Array(nq),
+    numMean: new Float64Array(nq),
+    numInvStd: new Float64Array(nq),
+    numMissing: new Uint8Array(nq),
+    end: 0,
+  };
+  let col = 0;
+  enc.numeric.forEach((c, q) => {
+    const j = index.get(c.name);
+    if (j === undefined) throw lacking(c.name);
+    layout.numSrc[q] = j;
+    layout.numOut[q] = col;
+    layout.numMean[q] = c.mean;
+    layout.numInvStd[q] = 1 / c.std;
+    layout.numMissing[q] = c.missing ? 1 : 0;
+    col += c.missing ? 2 : 1;
+  });
+  layout.end = col;
+  return layout;
+}
+
 /** rows × width network inputs (all rows of `m` when `rows` is omitted; positions [from, to) of them). */
 export function encodeNet(enc: NetEncoding, m: FeatureMatrix, rows?: ArrayLike<number>, from = 0, to?: number): Float32Array {
   const n = (to ?? (rows ? rows.length : m.rows)) - from;
   const width = enc.width;
   const out = new Float32Array(n * width);
   const srcWidth = m.numericColumns.length;
-  const index = new Map(m.numericColumns.map((name, j) => [name, j]));
-  const numSrc = new Int32Array(enc.numeric.length);
-  const numOut = new Int32Array(enc.numeric.length);
-  const numMean = new Float64Array(enc.numeric.length);
-  const numInvStd = new Float64Array(enc.numeric.length);
-  const numMissing = new Uint8Array(enc.numeric.length);
-  let col = 0;
-  enc.numeric.forEach((c, q) => {
-    const j = index.get(c.name);
-    if (j === undefined) throw new TrainingError(`the contact model needs column ${c.name}, which the input lacks`);
-    numSrc[q] = j;
-    numOut[q] = col;
-    numMean[q] = c.mean;
-    numInvStd[q] = 1 / c.std;
-    numMissing[q] = c.missing ? 1 : 0;
-    col += c.missing ? 2 : 1;
-  });
+  const { numSrc, numOut, numMean, numInvStd, numMissing, end } = numericLayout(
+    enc,
+    m.numericColumns,
+    (name) => new TrainingError(`the contact model needs column ${name}, which the input lacks`),
+  );
+  let col = end;
   const cats = enc.categorical.map((c) => {
     const values = m.categorical[c.name];
     if (!values) throw new TrainingError(`the contact model needs categorical column ${c.name}, which the input lacks`);

@@ -11,6 +11,7 @@ import { logit } from '../metrics/index.ts';
 import type { PackedInputs } from '../scoring/inputs.ts';
 import { tf } from '../tf-backend.ts';
 import type { ContactModel } from './artifact.ts';
+import { numericLayout } from './encoding.ts';
 import { HOURS_PER_BLOCK, HOURS_PER_WEEK } from './hours.ts';
 import { towers, LAYER } from './network.ts';
 
@@ -78,23 +79,12 @@ export function contactPlan(
 ): ContactPlan {
   const enc = model.encoding;
   const index = new Map(inputs.numericColumns.map((name, j) => [name, j]));
-  const nq = enc.numeric.length;
-  const numSrc = new Int32Array(nq);
-  const numOut = new Int32Array(nq);
-  const numMean = new Float64Array(nq);
-  const numInvStd = new Float64Array(nq);
-  const numMissing = new Uint8Array(nq);
-  let col = 0;
-  enc.numeric.forEach((c, q) => {
-    const j = index.get(c.name);
-    if (j === undefined) throw new ModelKindError(`the contact model needs column ${c.name}, which the input lacks`);
-    numSrc[q] = j;
-    numOut[q] = col;
-    numMean[q] = c.mean;
-    numInvStd[q] = 1 / c.std;
-    numMissing[q] = c.missing ? 1 : 0;
-    col += c.missing ? 2 : 1;
-  });
+  const { numSrc, numOut, numMean, numInvStd, numMissing, end } = numericLayout(
+    enc,
+    inputs.numericColumns,
+    (name) => new ModelKindError(`the contact model needs column ${name}, which the input lacks`),
+  );
+  let col = end;
   const cats = enc.categorical.map((c) => {
     const packed = inputs.categorical[c.name];
     if (!packed) throw new ModelKindError(`the contact model needs categorical column ${c.name}, which the input lacks`);
