@@ -28,5 +28,7 @@ export function demoCommand(): Command {
       });
       console.log(summarise(result));
       console.log(`\nnext: dialwise runs · dialwise models list · dialwise segment profiles · dialwise quarantine  (all with --data-dir ${dataDir})`);
+      console.log(`      dashboards: dialwise serve token add --role analyst --name you, then dialwise serve (same --data-dir)`);
+      console.log(`      notebooks:  DIALWISE_HOME=${dataDir} jupyter notebook notebooks/  (kernel "TypeScript (Dialwise)")`);
     });
 }
