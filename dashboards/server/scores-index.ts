@@ -1,4 +1,5 @@
 import { DuckDBArrayValue, DuckDBListValue } from '@duckdb/node-api';
+import type { ScoreRow } from '../../contracts/index.ts';
 import type { Warehouse } from '../../warehouse/index.ts';
 
 /**
@@ -8,17 +9,8 @@ import type { Warehouse } from '../../warehouse/index.ts';
  * connection, which capped lookups at a few hundred per second). p_answer is one Float32Array
  * (168 values per customer), so the memory is what the parquet holds uncompressed.
  */
-export interface ScoreJson {
-  customer_id: string;
-  p_convert: number;
-  p_answer: number[];
-  best_hours: number[];
-  segment_id: number | null;
-  segment_name: string | null;
-  expected_value: number;
-  reasons: string[];
-  model_versions: Record<string, string>;
-}
+/** One customer's scores as the API answers them: the published run's row, field for field. */
+export type ScoreJson = ScoreRow;
 
 const HOURS = 168;
 // expected-value order is the load order: position 0 is the best lead. p_answer is read as a
