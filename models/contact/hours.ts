@@ -80,14 +80,20 @@ export function formatHour(how: number): string {
   return `${DAY_NAMES[Math.floor(how / 24)] ?? '?'} ${String(how % 24).padStart(2, '0')}:00`;
 }
 
+/** The hours a mask of 168 allows, in order (what bestHoursOf scans). */
+export function allowedHoursOf(mask: ArrayLike<number>): Int16Array {
+  return Int16Array.from({ length: HOURS_PER_WEEK }, (_, h) => h).filter((h) => mask[h]);
+}
+
 /**
  * The k allowed hours with the highest probability in one row of 168, best first (fewer when
- * fewer hours are allowed). Ties keep the earlier hour.
+ * fewer hours are allowed: the rest are -1). `allowed` lists the hours in order
+ * (allowedHoursOf); ties keep the earlier hour.
  */
 export function bestHoursOf(
   p: ArrayLike<number>,
   offset: number,
-  mask: ArrayLike<number>,
+  allowed: ArrayLike<number>,
   k: number,
   out: Int16Array,
   outOffset: number,
@@ -97,8 +103,8 @@ export function bestHoursOf(
   const bestH = scratch?.h ?? new Int16Array(k);
   bestP.fill(Number.NEGATIVE_INFINITY);
   bestH.fill(-1);
-  for (let h = 0; h < HOURS_PER_WEEK; h++) {
-    if (!mask[h]) continue;
+  for (let q = 0; q < allowed.length; q++) {
+    const h = allowed[q] as number;
     const v = p[offset + h] as number;
     if (!(v > (bestP[k - 1] as number))) continue;
     let pos = k - 1;
@@ -129,7 +135,7 @@ export interface HourWindow {
  */
 export function bestWindows(pRow: ArrayLike<number>, mask: ArrayLike<number>, hours = 6): HourWindow[] {
   const best = new Int16Array(hours);
-  bestHoursOf(pRow, 0, mask, hours, best, 0);
+  bestHoursOf(pRow, 0, allowedHoursOf(mask), hours, best, 0);
   const chosen = [...best].filter((h) => h >= 0).sort((a, b) => a - b);
   const windows: HourWindow[] = [];
   for (const h of chosen) {

@@ -14,6 +14,7 @@ export {
   HOURS_PER_BLOCK,
   allowedHoursMask,
   DEFAULT_ALLOWED_HOURS,
+  allowedHoursOf,
   bestHoursOf,
   bestWindows,
   blockOf,

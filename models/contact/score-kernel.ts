@@ -12,7 +12,7 @@ import type { PackedInputs } from '../scoring/inputs.ts';
 import { tf } from '../tf-backend.ts';
 import type { ContactModel } from './artifact.ts';
 import { numericLayout } from './encoding.ts';
-import { HOURS_PER_BLOCK, HOURS_PER_WEEK } from './hours.ts';
+import { allowedHoursOf, bestHoursOf, HOURS_PER_BLOCK, HOURS_PER_WEEK } from './hours.ts';
 import { towers, LAYER } from './network.ts';
 
 const LOGIT_CACHE = 4096;
@@ -139,7 +139,7 @@ export function contactPlan(
   if (!w1 || !b1 || !wf || !bf || !wb || !bb) throw new ModelKindError('the contact network lacks its customer tower weights (c_hidden, c_factors, c_bias)');
   return {
     k: options.k,
-    allowed: Int16Array.from([...options.mask.keys()].filter((h) => options.mask[h])),
+    allowed: allowedHoursOf(options.mask),
     // small chunks keep each chunk's 168 × rows probabilities in cache for the best-hours pass
     chunkRows: options.chunkRows ?? 8_192,
     netWidth: enc.width,
@@ -322,31 +322,8 @@ export class ContactKernel {
       lap('copy into the output');
       if (k === 0) continue;
       // best allowed hours: scan only the allowed ones (an insertion into the k best so far)
-      const bestHours = out.bestHours;
-      for (let i = 0; i < rows; i++) {
-        const o = i * HOURS_PER_WEEK;
-        for (let r = 0; r < k; r++) {
-          bestP[r] = Number.NEGATIVE_INFINITY;
-          bestH[r] = -1;
-        }
-        let floor = Number.NEGATIVE_INFINITY;
-        for (let q = 0; q < allowed.length; q++) {
-          const h = allowed[q] as number;
-          const v = probs[o + h] as number;
-          if (!(v > floor)) continue;
-          let pos = k - 1;
-          while (pos > 0 && v > (bestP[pos - 1] as number)) {
-            bestP[pos] = bestP[pos - 1] as number;
-            bestH[pos] = bestH[pos - 1] as number;
-            pos--;
-          }
-          bestP[pos] = v;
-          bestH[pos] = h;
-          floor = bestP[k - 1] as number;
-        }
-        const b = (from + i) * k;
-        for (let r = 0; r < k; r++) bestHours[b + r] = bestH[r] as number;
-      }
+      const scratch = { p: bestP, h: bestH };
+      for (let i = 0; i < rows; i++) bestHoursOf(probs, i * HOURS_PER_WEEK, allowed, k, out.bestHours, (from + i) * k, scratch);
       lap('best hours');
     }
   }
