@@ -1,7 +1,7 @@
 // Campaign charts. Rows come straight from /api/campaigns/{summary,daily,hourly} (see
 // dashboards/API.md), reshaped only where a chart needs a long format.
 import type { TopLevelSpec } from 'vega-lite';
-import { ALERT_COLOUR, baseConfig, fitWidth, pct, rowsData } from './common.ts';
+import { ALERT_COLOUR, fitWidth, pct, specBase } from './common.ts';
 
 /** The abandoned-call ceiling (Ofcom: 3% of live calls over 24 h). */
 export const ABANDONED_LIMIT = 0.03;
@@ -12,9 +12,7 @@ export const ABANDONED_LIMIT = 0.03;
  */
 export function targetVsActual(): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: baseConfig,
-    data: rowsData,
+    ...specBase,
     transform: [
       {
         calculate:
@@ -69,11 +67,9 @@ export function targetVsActual(): TopLevelSpec {
 /** rows: /api/campaigns/hourly rows { hour, dials, converted, conversion_rate, … } */
 export function conversionByHour(): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: baseConfig,
+    ...specBase,
     ...fitWidth,
     height: 180,
-    data: rowsData,
     mark: { type: 'bar', cornerRadiusEnd: 2 },
     encoding: {
       x: {
@@ -98,11 +94,9 @@ export function conversionByHour(): TopLevelSpec {
 /** rows: funnel { stage, count } in the order dialed → answered → converted. */
 export function funnel(): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: baseConfig,
+    ...specBase,
     ...fitWidth,
     height: 120,
-    data: rowsData,
     transform: [
       { joinaggregate: [{ op: 'max', field: 'count', as: 'top' }] },
       { calculate: 'datum.top > 0 ? datum.count / datum.top : 0', as: 'of_dialed' },
@@ -137,12 +131,10 @@ export function funnel(): TopLevelSpec {
  */
 export function abandonedShare(): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: baseConfig,
+    ...specBase,
     ...fitWidth,
     height: 180,
     params: [{ name: 'limit', value: ABANDONED_LIMIT }],
-    data: rowsData,
     layer: [
       {
         transform: [
@@ -186,11 +178,9 @@ export function abandonedShare(): TopLevelSpec {
 /** rows: /api/campaigns/daily rows — connect and conversion rate per day, all filtered campaigns. */
 export function dailyRates(): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: baseConfig,
+    ...specBase,
     ...fitWidth,
     height: 180,
-    data: rowsData,
     transform: [
       {
         aggregate: [

@@ -25,6 +25,13 @@ export const baseConfig: Config = {
   range: { category: ['#1f6feb', '#bf8700', '#2da44e', '#8250df', '#cf222e', '#1b7c83', '#57606a', '#e16f24'] },
 };
 
+/** What every spec starts with: the schema, the shared look and the pages' named dataset. */
+export const specBase = {
+  $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+  config: baseConfig,
+  data: rowsData,
+} as const;
+
 /** Fill the card's width; each chart sets its own height (fixed or per band). */
 export const fitWidth = { width: 'container', autosize: { type: 'fit-x', contains: 'padding' } } as const;
 

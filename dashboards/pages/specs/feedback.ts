@@ -1,6 +1,6 @@
 // The feedback loop: the simulated call centre dialled three ways on the same days.
 import type { TopLevelSpec } from 'vega-lite';
-import { POLICY_COLOURS, baseConfig, fitWidth, rowsData } from './common.ts';
+import { POLICY_COLOURS, fitWidth, specBase } from './common.ts';
 
 const policyColour = {
   field: 'policy',
@@ -11,11 +11,9 @@ const policyColour = {
 
 function perDay(field: string, title: string, format: string): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: baseConfig,
+    ...specBase,
     ...fitWidth,
     height: 220,
-    data: rowsData,
     mark: { type: 'line', point: { filled: true, size: 50 }, strokeWidth: 2 },
     encoding: {
       x: { field: 'day', type: 'ordinal', title: 'simulated day', axis: { labelAngle: 0 } },

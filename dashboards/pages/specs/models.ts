@@ -1,6 +1,6 @@
 // Model charts, from /api/models and /api/models/:version/{calibration,lift,features}.
 import type { TopLevelSpec } from 'vega-lite';
-import { baseConfig, fitWidth, pct, rowsData } from './common.ts';
+import { fitWidth, pct, specBase } from './common.ts';
 
 /**
  * rows: { version, created_at, metric ('ROC AUC' | 'log loss'), value, status } — one panel
@@ -8,9 +8,7 @@ import { baseConfig, fitWidth, pct, rowsData } from './common.ts';
  */
 export function metricsOverTime(): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: baseConfig,
-    data: rowsData,
+    ...specBase,
     facet: { column: { field: 'metric', type: 'nominal', title: null, header: { labelFontSize: 12 } } },
     resolve: { scale: { y: 'independent' } },
     spec: {
@@ -49,11 +47,9 @@ export function metricsOverTime(): TopLevelSpec {
 /** rows: calibration bins { mean_predicted, observed_rate, rows } (empty bins left out). */
 export function calibrationCurve(): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: baseConfig,
+    ...specBase,
     ...fitWidth,
     height: 220,
-    data: rowsData,
     layer: [
       {
         // The diagonal (a perfectly calibrated model observes what it predicts), drawn only
@@ -86,11 +82,9 @@ export function calibrationCurve(): TopLevelSpec {
  */
 export function gainChart(): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: baseConfig,
+    ...specBase,
     ...fitWidth,
     height: 220,
-    data: rowsData,
     transform: [{ calculate: 'datum.decile / 10', as: 'called' }],
     layer: [
       {
@@ -121,11 +115,9 @@ export function gainChart(): TopLevelSpec {
 /** rows: lift deciles { decile, lift, rate, rows } — lift of each decile over the average. */
 export function liftByDecile(): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: baseConfig,
+    ...specBase,
     ...fitWidth,
     height: 220,
-    data: rowsData,
     layer: [
       {
         mark: { type: 'bar', cornerRadiusEnd: 2 },
@@ -152,11 +144,9 @@ export function liftByDecile(): TopLevelSpec {
 /** rows: { feature, value } — mean |SHAP| on the validation window, largest first. */
 export function topFeatures(): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: baseConfig,
+    ...specBase,
     ...fitWidth,
     height: { step: 16 },
-    data: rowsData,
     mark: { type: 'bar', cornerRadiusEnd: 2 },
     encoding: {
       y: { field: 'feature', type: 'nominal', title: null, sort: '-x', axis: { labelLimit: 220 } },

@@ -1,17 +1,15 @@
 // Segment charts. Rows are shaped by the page (static/js/segments.js) from the API's answer.
 import type { TopLevelSpec } from 'vega-lite';
-import { baseConfig, fitWidth, pct, rowsData } from './common.ts';
+import { fitWidth, pct, specBase } from './common.ts';
 
 /** rows: { segment, size, share } — one bar per segment, biggest first. */
 export function segmentSizes(): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: baseConfig,
+    ...specBase,
     ...fitWidth,
     // Room on the right for the share printed past the longest bar.
     padding: { left: 5, top: 5, bottom: 5, right: 34 },
     height: { step: 22 },
-    data: rowsData,
     encoding: {
       y: { field: 'segment', type: 'nominal', sort: { field: 'size', op: 'sum', order: 'descending' }, title: null, axis: { labelLimit: 340 } },
       x: { field: 'size', type: 'quantitative', title: 'customers' },
@@ -38,11 +36,9 @@ export function segmentSizes(): TopLevelSpec {
 /** rows: { segment, feature, z } — the segment mean of each model column as a z-score. */
 export function segmentProfileHeatmap(): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: baseConfig,
+    ...specBase,
     ...fitWidth,
     height: { step: 22 },
-    data: rowsData,
     // Extreme z-scores would wash every other cell out; the tooltip keeps the true value.
     transform: [{ calculate: 'clamp(datum.z, -2.5, 2.5)', as: 'z_shown' }],
     mark: { type: 'rect' },
@@ -68,11 +64,9 @@ export function segmentProfileHeatmap(): TopLevelSpec {
 /** rows: { segment, metric ('answer rate' | 'conversion rate'), rate, n } */
 export function segmentRates(): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: baseConfig,
+    ...specBase,
     ...fitWidth,
     height: { step: 12 },
-    data: rowsData,
     mark: { type: 'bar', cornerRadiusEnd: 2 },
     encoding: {
       y: { field: 'segment', type: 'nominal', title: null, axis: { labelLimit: 340 } },
@@ -95,9 +89,7 @@ export function segmentRates(): TopLevelSpec {
  */
 export function bestHoursHeatmap(): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: baseConfig,
-    data: rowsData,
+    ...specBase,
     transform: [
       { calculate: "['Mon','Tue','Wed','Thu','Fri','Sat','Sun'][datum.weekday]", as: 'day' },
     ],
