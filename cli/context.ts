@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 
 /** Options every command shares. */
 export interface GlobalOptions {
@@ -8,6 +8,11 @@ export interface GlobalOptions {
 
 export function defaultDataDir(): string {
   return process.env.DIALWISE_HOME ?? './data';
+}
+
+/** `--data-dir`, which every command and subcommand accepts after its own name. */
+export function dataDirOption(): Option {
+  return new Option('--data-dir <dir>', 'where the warehouse and published runs live').env('DIALWISE_HOME');
 }
 
 /** The global options as seen from inside a subcommand's action. */

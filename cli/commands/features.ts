@@ -47,8 +47,6 @@ export function featuresCommand(): Command {
 
   command
     .command('list')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride()
     .description('list every feature: family, name, type, meaning')
     .option('--json', 'print the registry as JSON')
     .action((opts: { json?: boolean }) => {

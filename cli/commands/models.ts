@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import {
   aliasHistory,
   evaluationsOf,
@@ -236,9 +236,5 @@ export function modelsCommand(): Command {
       });
     });
 
-  for (const sub of models.commands) {
-    sub.addOption(new Option('--data-dir <dir>', 'where the warehouse and published runs live').env('DIALWISE_HOME'));
-    sub.showHelpAfterError('(run with --help for usage)').exitOverride();
-  }
   return models;
 }

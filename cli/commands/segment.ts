@@ -74,11 +74,8 @@ export function segmentCommand(): Command {
 
   command
     .command('profiles')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride()
     .description('show the profile of every segment: size, answer and conversion rates, best hours, stand-out features')
     .option('--version <version>', 'segment run version (default: the run in force)')
-    .option('--data-dir <dir>', 'where the warehouse and published runs live')
     .option('--json', 'print the profiles as JSON')
     .action(async (opts: { version?: string; json?: boolean }, cmd: Command) => {
       const { dataDir } = globals(cmd);

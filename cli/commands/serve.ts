@@ -8,7 +8,6 @@ function port(value: string): number {
   return n;
 }
 
-const dataDirOption = () => new Option('--data-dir <dir>', 'where the warehouse and published runs live').env('DIALWISE_HOME');
 const tokensOption = () => new Option('--tokens <file>', 'token file (default: <data-dir>/tokens.json)');
 
 /** `dialwise serve` and `dialwise serve token add|list|revoke`. */
@@ -44,7 +43,6 @@ export function serveCommand(): Command {
       .addOption(new Option('--role <role>', 'what the token may see').choices([...ROLES]).makeOptionMandatory())
       .requiredOption('--name <name>', 'who holds it (shown in the audit log)')
       .addOption(tokensOption())
-      .addOption(dataDirOption())
       .action((opts: { role: Role; name: string; tokens?: string }, command: Command) => {
         const file = tokensPath(globals(command).dataDir, opts.tokens);
         const value = addToken(file, opts.name, opts.role);
@@ -56,7 +54,6 @@ export function serveCommand(): Command {
     new Command('list')
       .description('names and roles of the stored tokens')
       .addOption(tokensOption())
-      .addOption(dataDirOption())
       .action((opts: { tokens?: string }, command: Command) => {
         const file = tokensPath(globals(command).dataDir, opts.tokens);
         const entries = readTokenFile(file);
@@ -69,7 +66,6 @@ export function serveCommand(): Command {
       .description('remove a token by name')
       .argument('<name>', 'the token to remove')
       .addOption(tokensOption())
-      .addOption(dataDirOption())
       .action((name: string, opts: { tokens?: string }, command: Command) => {
         const file = tokensPath(globals(command).dataDir, opts.tokens);
         if (!revokeToken(file, name)) {

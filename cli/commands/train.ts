@@ -52,7 +52,6 @@ function fraction(name: string) {
 
 function common(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--data-dir <dir>', 'where the warehouse and published runs live').env('DIALWISE_HOME'))
     .option('--as-of <time>', 'use history strictly before this time (default: just after the newest attempt)', isoTime('--as-of'))
     .option('--from <time>', 'oldest history to use (default: all)', isoTime('--from'))
     .option('--valid-days <n>', 'days of newest history in the out-of-time validation window', nonNegativeNumber('--valid-days'))

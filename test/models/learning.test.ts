@@ -3,8 +3,7 @@ process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { modelsCommand } from '../../cli/commands/models.ts';
-import { trainCommand } from '../../cli/commands/train.ts';
+import { buildProgram } from '../../cli/program.ts';
 import { buildSnapshot, type SnapshotInfo } from '../../features/index.ts';
 import {
   allowedHoursMask,
@@ -125,27 +124,28 @@ describe('models learn a generated call centre', () => {
     const spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
       logs.push(args.map(String).join(' '));
     });
-    const run = async (cmd: () => ReturnType<typeof trainCommand>, args: string[]) => {
+    // the real program, --data-dir after the subcommand as a user types it
+    const run = async (command: 'train' | 'models', args: string[]) => {
       logs.length = 0;
-      await cmd().parseAsync(['node', 'x', ...args, '--data-dir', dir]);
+      await buildProgram().parseAsync([command, ...args, '--data-dir', dir], { from: 'user' });
       return logs.join('\n');
     };
     try {
-      const trained = JSON.parse(await run(trainCommand, ['conversion', '--promote-if-better', '--gate-days', '5', '--valid-days', '5', '--params', '{"max_depth":2}', '--json'])) as {
+      const trained = JSON.parse(await run('train', ['conversion', '--promote-if-better', '--gate-days', '5', '--valid-days', '5', '--params', '{"max_depth":2}', '--json'])) as {
         version: { version: string; kind: string };
         gate: GateDecision;
       };
       expect(trained.version.kind).toBe('conversion');
       expect(typeof trained.gate.promoted).toBe('boolean');
-      const list = JSON.parse(await run(modelsCommand, ['list', '--json'])) as { versions: { version: string; aliases: string[] }[] };
+      const list = JSON.parse(await run('models', ['list', '--json'])) as { versions: { version: string; aliases: string[] }[] };
       expect(list.versions.map((v) => v.version)).toContain(trained.version.version);
-      const text = await run(modelsCommand, ['show', 'champion', '--kind', 'contact']);
+      const text = await run('models', ['show', 'champion', '--kind', 'contact']);
       expect(text).toContain('baseline (occupation × hour)');
       expect(text).toContain('gate decisions:');
-      const listText = await run(modelsCommand, ['list']);
+      const listText = await run('models', ['list']);
       expect(listText.split('\n')[0]).toMatch(/^version\s+kind\s+aliases/);
       if (trained.gate.promoted) {
-        const rolled = await run(modelsCommand, ['rollback', '--kind', 'conversion']);
+        const rolled = await run('models', ['rollback', '--kind', 'conversion']);
         expect(rolled).toContain(`rolled back from ${trained.version.version} to ${conversion.version.version}`);
       }
     } finally {
