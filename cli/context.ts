@@ -30,6 +30,15 @@ export function positiveInt(name: string) {
   };
 }
 
+/** Parses a whole number ≥ 0, or fails with a message that names the option. */
+export function nonNegativeInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidOptionValue(name, value, 'a whole number ≥ 0');
+    return n;
+  };
+}
+
 export function nonNegativeNumber(name: string, max = Number.POSITIVE_INFINITY) {
   return (value: string): number => {
     const n = Number(value);

@@ -225,6 +225,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateM
     ...(options.recycledShare !== undefined ? { recycledShare: options.recycledShare } : {}),
     ...(options.deadNumberShare !== undefined ? { deadNumberShare: options.deadNumberShare } : {}),
     ...(options.eventLookbackDays !== undefined ? { eventLookbackDays: options.eventLookbackDays } : {}),
+    ...(options.arrivals !== undefined ? { arrivals: options.arrivals } : {}),
   });
   const dirtyShare = options.dirtyShare ?? 0.01;
   if (!(dirtyShare >= 0 && dirtyShare <= 0.5)) throw new InvalidWorldParamsError(`dirtyShare must be between 0 and 0.5, got ${dirtyShare}`);

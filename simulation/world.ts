@@ -50,6 +50,7 @@ export const STREAM = {
   history: 3,
   dirty: 4,
   carrier: 5,
+  arrival: 6,
 } as const;
 
 const CULTURES: readonly NameCulture[] = ['en', 'de', 'es'];
@@ -73,6 +74,12 @@ export interface WorldOptions {
   deadNumberShare?: number;
   /** Days of behaviour events before the call window starts (RFM needs a past). Default 120. */
   eventLookbackDays?: number;
+  /**
+   * New leads after the history: `perDay` customers join the CRM on each of the `days` days
+   * from `endDate` on (created then, no call history, no earlier behaviour), as a running
+   * campaign's list refills. They come after the `customers` already there. Default none.
+   */
+  arrivals?: { perDay: number; days: number };
 }
 
 /** Resolved, JSON-serialisable world parameters (stored in truth/world.json). */
@@ -88,6 +95,10 @@ export interface WorldParams {
   recycledShare: number;
   deadNumberShare: number;
   eventLookbackDays: number;
+  /** customers who join on each day after `endDate` (absent in files written before arrivals existed: 0) */
+  arrivalsPerDay?: number;
+  /** days after `endDate` on which customers join */
+  arrivalDays?: number;
   truthModelVersion: number;
 }
 
@@ -123,8 +134,19 @@ export function resolveWorldParams(o: WorldOptions): WorldParams {
     recycledShare: share('recycledShare', o.recycledShare, 0.01),
     deadNumberShare: share('deadNumberShare', o.deadNumberShare, 0.01),
     eventLookbackDays: lookback,
+    ...resolveArrivals(customers, o.arrivals),
     truthModelVersion: TRUTH_MODEL_VERSION,
   };
+}
+
+function resolveArrivals(customers: number, a: WorldOptions['arrivals']): Pick<WorldParams, 'arrivalsPerDay' | 'arrivalDays'> {
+  if (a === undefined || a.perDay === 0 || a.days === 0) return {};
+  if (!Number.isInteger(a.perDay) || a.perDay < 0) throw new InvalidWorldParamsError(`arrivals per day must be a whole number ≥ 0, got ${a.perDay}`);
+  if (!Number.isInteger(a.days) || a.days < 0 || a.days > 3650) throw new InvalidWorldParamsError(`arrival days must be an integer between 0 and 3650, got ${a.days}`);
+  if (customers + a.perDay * a.days > 50_000_000) {
+    throw new InvalidWorldParamsError(`customers plus arrivals must stay within 50,000,000, got ${customers + a.perDay * a.days}`);
+  }
+  return { arrivalsPerDay: a.perDay, arrivalDays: a.days };
 }
 
 /** Why a number is shared with another customer. */
@@ -210,7 +232,11 @@ const TWO_PI = 2 * Math.PI;
 
 export class World {
   readonly params: WorldParams;
+  /** customers on file at the end of the history plus those who join afterwards */
   readonly size: number;
+  /** index of the first customer who joins after the history (= size when none do) */
+  readonly arrivalsFrom: number;
+  private readonly arrivalsPerDay: number;
   readonly startMs: number;
   readonly endMs: number;
   /** Events are generated from here (start of the window minus the look-back). */
@@ -268,7 +294,9 @@ export class World {
       );
     }
     this.params = p;
-    const n = (this.size = p.customers);
+    this.arrivalsFrom = p.customers;
+    this.arrivalsPerDay = p.arrivalsPerDay ?? 0;
+    const n = (this.size = p.customers + this.arrivalsPerDay * (p.arrivalDays ?? 0));
     this.endMs = Date.parse(p.endDate);
     this.startMs = Date.parse(p.startDate);
     this.eventOriginMs = this.startMs - p.eventLookbackDays * MS_PER_DAY;
@@ -345,8 +373,11 @@ export class World {
       const incomeScore = (occIncome[occ] as number) + 0.8 * midAge(age) + 0.9 * rng.normal();
       const inc = incomeScore < -1.0 ? 0 : incomeScore < -0.1 ? 1 : incomeScore < 0.7 ? 2 : incomeScore < 1.5 ? 3 : 4;
       const tenureDays = Math.max(1, Math.min(7300, (age - 18) * 365 + 200, Math.floor(rng.exponential(1 / 1300))));
-      const createdMs = this.endMs - tenureDays * MS_PER_DAY - rng.int(86_400) * 1000;
-      const tenure = Math.floor(tenureDays / 30.4375);
+      const createdSecond = rng.int(86_400);
+      // a customer who joins after the history is new: created on their arrival day, tenure 0
+      const arrival = i >= this.arrivalsFrom;
+      const createdMs = arrival ? this.arrivalMs(i) : this.endMs - tenureDays * MS_PER_DAY - createdSecond * 1000;
+      const tenure = arrival ? 0 : Math.floor(tenureDays / 30.4375);
       const balZero = rng.uniform() < 0.06;
       const balLog = Math.log(500 * (1 + 0.7 * inc)) + 0.25 * Math.log(1 + tenureDays / 365) + 0.9 * rng.normal();
       const balance = balZero ? 0 : Math.min(250_000_00, Math.round(Math.exp(balLog) * 100));
@@ -463,6 +494,12 @@ export class World {
       const oo = COEF.optOut;
       this.optOutLogit[i] = oo.intercept + oo.sd * rng.normal() + (occ === OCC.retired ? oo.retired : 0) + oo.engagement * e0;
     }
+  }
+
+  /** When customer i (an arrival) joins: a uniform instant of their arrival day, on its own stream. */
+  private arrivalMs(i: number): number {
+    const day = Math.floor((i - this.arrivalsFrom) / this.arrivalsPerDay);
+    return this.endMs + day * MS_PER_DAY + new Rng(this.params.seed, STREAM.arrival, i).int(86_400) * 1000;
   }
 
   // ---------------------------------------------------------------- CRM view

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { withWarehouse } from '../../warehouse/index.ts';
-import { globals, nonNegativeNumber, positiveInt } from '../context.ts';
+import { globals, nonNegativeInt, nonNegativeNumber, positiveInt } from '../context.ts';
 import { POLICIES, simulate, type SimulationResult } from '../simulate/loop.ts';
 
 export interface SimulateCliOptions {
@@ -9,6 +9,7 @@ export interface SimulateCliOptions {
   seed: number;
   historyDays: number;
   dialsPerDay: number;
+  newLeadsPerDay?: number;
   lines: number;
   exploration: number;
   k?: number;
@@ -56,6 +57,7 @@ export function simulateCommand(): Command {
     .option('--seed <n>', 'random seed', positiveInt('--seed'), 42)
     .option('--history-days <n>', 'days of call history before the first simulated day', positiveInt('--history-days'), 60)
     .option('--dials-per-day <n>', 'daily dial budget per policy, spread evenly over the day', positiveInt('--dials-per-day'), 1_000)
+    .option('--new-leads-per-day <n>', 'new customers joining the list on each simulated day (scored from the next night)', nonNegativeInt('--new-leads-per-day'), 0)
     .option('--burst', 'dial the daily budget as fast as the lines allow from midnight UTC instead of spreading it over the day')
     .option('--lines <n>', 'concurrent robot lines', positiveInt('--lines'), 50)
     .option('--exploration <x>', 'share of dials that explore', nonNegativeNumber('--exploration', 1), 0.1)

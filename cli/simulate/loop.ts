@@ -33,6 +33,11 @@ export interface SimulateOptions {
   /** dials per policy per day (the daily dial budget) */
   dialsPerDay: number;
   /**
+   * New customers joining the CRM on each simulated day (default 0): the list refills as a
+   * running campaign's does, and the nightly run scores them from the night after they join.
+   */
+  newLeadsPerDay?: number;
+  /**
    * Spread the daily budget evenly over the day (default true), as a call centre works its list
    * across its shift. False dials as fast as the lines allow from midnight UTC: the budget then
    * goes to whichever zones are open in the first hour, every day, and ranking hardly matters.
@@ -88,6 +93,7 @@ export async function simulate(wh: Warehouse, options: SimulateOptions): Promise
     endDate: firstDay,
     outDir,
     dirtyShare: 0.01,
+    ...(options.newLeadsPerDay ? { arrivals: { perDay: options.newLeadsPerDay, days: options.days } } : {}),
   });
   for (const [file, kind] of [
     ['customers.csv', 'customers'],

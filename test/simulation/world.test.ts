@@ -7,6 +7,7 @@ import {
   OCCUPATIONS,
   resolveWorldParams,
   Rng,
+  simulateHistory,
   utcToLocalMs,
   World,
   type Occupation,
@@ -273,5 +274,57 @@ describe('truth: the callee side of a dial', () => {
       expect(e.ts).toBeGreaterThanOrEqual(world.createdMs[i]!);
       expect(e.value === null).toBe(e.type === 'visit');
     }
+  });
+});
+
+describe('world: new leads arriving after the history', () => {
+  const DAY = 86_400_000;
+  const base = { customers: 3000, seed: 5, endDate: END, days: 30 } as const;
+  let plain: World;
+  let growing: World;
+  beforeAll(() => {
+    plain = createWorld(base);
+    growing = createWorld({ ...base, arrivals: { perDay: 200, days: 4 } });
+  });
+
+  it('adds perDay × days customers after the ones on file, each created on their arrival day with tenure 0', () => {
+    expect(growing.size).toBe(3800);
+    expect(growing.arrivalsFrom).toBe(3000);
+    expect(plain.arrivalsFrom).toBe(plain.size);
+    for (let i = 3000; i < 3800; i++) {
+      const day = Math.floor((i - 3000) / 200);
+      const created = growing.createdMs[i] as number;
+      expect(created).toBeGreaterThanOrEqual(growing.endMs + day * DAY);
+      expect(created).toBeLessThan(growing.endMs + (day + 1) * DAY);
+      expect(growing.tenureMonths[i]).toBe(0);
+      expect(growing.events(i, growing.eventOriginMs, growing.endMs)).toEqual([]);
+    }
+    for (let i = 0; i < 3000; i++) expect(growing.createdMs[i]).toBeLessThan(growing.endMs);
+  });
+
+  it('leaves the customers on file exactly as in the same world without arrivals', () => {
+    const t = growing.endMs - 3 * DAY;
+    for (const i of [0, 1, 250, 1999, 2999]) {
+      expect(growing.customer(i)).toEqual(plain.customer(i));
+      expect(growing.answerProbabilities(i)).toEqual(plain.answerProbabilities(i));
+      expect(growing.conversionProbability(i, t)).toBe(plain.conversionProbability(i, t));
+    }
+  });
+
+  it('never dials an arrival in the history, and is re-created from its stored parameters', async () => {
+    const dialled = new Set<number>();
+    await simulateHistory(growing, { dialsPerCustomerPerDay: 0.3 }, (b) => {
+      for (let k = 0; k < b.count; k++) dialled.add(b.customer[k] as number);
+    });
+    expect(dialled.size).toBeGreaterThan(1000);
+    expect([...dialled].every((i) => i < 3000)).toBe(true);
+    const again = createWorld(JSON.parse(JSON.stringify(growing.params)));
+    expect(again.size).toBe(3800);
+    expect(again.customer(3456)).toEqual(growing.customer(3456));
+  });
+
+  it('rejects arrivals that are not whole numbers', () => {
+    expect(() => resolveWorldParams({ customers: 10, arrivals: { perDay: 1.5, days: 2 } })).toThrow(InvalidWorldParamsError);
+    expect(() => resolveWorldParams({ customers: 10, arrivals: { perDay: 5, days: -1 } })).toThrow(InvalidWorldParamsError);
   });
 });
