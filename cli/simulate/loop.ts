@@ -214,11 +214,14 @@ async function recordDay(wh: Warehouse, simId: string, day: SimulationDay): Prom
 
 export function formatDay(day: SimulationDay): string {
   const lines = [`day ${day.day} (${day.dayStart.toISOString().slice(0, 10)}, published ${day.publishedRun})`];
-  lines.push(`  ${'policy'.padEnd(8)} ${'dials'.padStart(7)} ${'contact'.padStart(8)} ${'conv'.padStart(6)} ${'conv/1000'.padStart(10)} ${'abandon'.padStart(8)} ${'violations'.padStart(10)}`);
+  // expected/1000: the same rate from the true conversion probabilities of the calls connected,
+  // without the noise of the sale draws (the steadier figure for one day's comparison)
+  lines.push(`  ${'policy'.padEnd(8)} ${'dials'.padStart(7)} ${'contact'.padStart(8)} ${'conv'.padStart(6)} ${'conv/1000'.padStart(10)} ${'expected/1000'.padStart(14)} ${'abandon'.padStart(8)} ${'violations'.padStart(10)}`);
   for (const policy of POLICIES) {
     const s = day.stats[policy];
+    const expected = s.dials ? (1000 * day.expectedConversions[policy]) / s.dials : 0;
     lines.push(
-      `  ${policy.padEnd(8)} ${String(s.dials).padStart(7)} ${(100 * s.contactRate).toFixed(1).padStart(7)}% ${String(s.conversions).padStart(6)} ${s.conversionsPer1000Dials.toFixed(1).padStart(10)} ${(100 * s.abandonedShare).toFixed(2).padStart(7)}% ${String(s.complianceViolations + s.scheduleViolations).padStart(10)}`,
+      `  ${policy.padEnd(8)} ${String(s.dials).padStart(7)} ${(100 * s.contactRate).toFixed(1).padStart(7)}% ${String(s.conversions).padStart(6)} ${s.conversionsPer1000Dials.toFixed(1).padStart(10)} ${expected.toFixed(1).padStart(14)} ${(100 * s.abandonedShare).toFixed(2).padStart(7)}% ${String(s.complianceViolations + s.scheduleViolations).padStart(10)}`,
     );
   }
   return lines.join('\n');
