@@ -84,9 +84,9 @@ export function campaignRoutes(api: FastifyInstance, deps: ApiDeps): void {
         response: responses(obj({ meta: MetaSchema, campaigns: arr(obj({ campaign_id: str, name: str, objective: nstr, first_day: str, last_day: str, dials: int })) })),
       },
     },
-    (request) =>
+    (request, reply) =>
       deps.source.use((snap) =>
-        cached(snap, request, async () => {
+        cached(snap, request, reply, deps.checkResponse, async () => {
           needWarehouse(snap);
           const rows = await snap.query<Record<string, unknown>>(CAMPAIGNS);
           return { meta: snap.meta, campaigns: rows.map((r) => ({ ...r, dials: Number(r.dials) })) };
@@ -113,9 +113,9 @@ export function campaignRoutes(api: FastifyInstance, deps: ApiDeps): void {
         ),
       },
     },
-    (request) =>
+    (request, reply) =>
       deps.source.use((snap) =>
-        cached(snap, request, async () => {
+        cached(snap, request, reply, deps.checkResponse, async () => {
           needWarehouse(snap);
           const f = filters(request.query as FilterQuery);
           const rows = await snap.query<Record<string, unknown>>(BY_CAMPAIGN, params(f));
@@ -157,9 +157,9 @@ export function campaignRoutes(api: FastifyInstance, deps: ApiDeps): void {
       config: { roles: AGGREGATES },
       schema: { tags: ['campaigns'], summary: 'KPIs by UTC day and campaign', querystring: filterQuery, response: responses(obj({ meta: MetaSchema, rows: arr(obj({ day: str, campaign_id: str, ...KpiProps })) })) },
     },
-    (request) =>
+    (request, reply) =>
       deps.source.use((snap) =>
-        cached(snap, request, async () => {
+        cached(snap, request, reply, deps.checkResponse, async () => {
           needWarehouse(snap);
           const f = filters(request.query as FilterQuery);
           const rows = await snap.query<Record<string, unknown>>(BY_DAY, params(f));
@@ -174,9 +174,9 @@ export function campaignRoutes(api: FastifyInstance, deps: ApiDeps): void {
       config: { roles: AGGREGATES },
       schema: { tags: ['campaigns'], summary: "KPIs by the callee's local hour of day", querystring: filterQuery, response: responses(obj({ meta: MetaSchema, rows: arr(obj({ hour: int, ...KpiProps })) })) },
     },
-    (request) =>
+    (request, reply) =>
       deps.source.use((snap) =>
-        cached(snap, request, async () => {
+        cached(snap, request, reply, deps.checkResponse, async () => {
           needWarehouse(snap);
           const f = filters(request.query as FilterQuery);
           const rows = await snap.query<Record<string, unknown>>(BY_HOUR, params(f));

@@ -1,31 +1,46 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditLog } from '../auth/audit.ts';
 import type { RouteDirectory } from '../auth/roles.ts';
 import { BadRequestError, UnavailableError } from '../server/errors.ts';
 import type { Snapshot } from '../server/snapshot.ts';
 import type { DataSource } from '../server/source.ts';
+import type { ResponseCheck } from '../server/validate.ts';
 
 export interface ApiDeps {
   source: DataSource;
   audit: AuditLog;
   directory: RouteDirectory;
+  /** the response-schema check (server/validate.ts), for responses serialised here */
+  checkResponse: ResponseCheck;
 }
 
 /** Cached responses per generation; a bound keeps many distinct URLs from growing it forever. */
 const MAX_CACHED = 5000;
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /**
- * The response for this URL from the generation's cache, computing it once. Viewers get their
- * own entries because their responses are masked.
+ * The response for this URL from the generation's cache, computed, validated against the
+ * route's schema and serialised by the route's serialiser once: a hit costs a Map lookup and
+ * sends the same bytes. Concurrent first requests share one computation; a failed one is not
+ * kept. Viewers get their own entries because their responses are masked.
  */
-export async function cached<T>(snapshot: Snapshot, request: FastifyRequest, compute: () => Promise<T>): Promise<T> {
+export async function cached(snapshot: Snapshot, request: FastifyRequest, reply: FastifyReply, check: ResponseCheck, compute: () => Promise<object>): Promise<string> {
   const key = `${request.principal?.role === 'viewer' ? 'v' : 'a'}|${request.url}`;
-  const hit = snapshot.responses.get(key);
-  if (hit !== undefined) return hit as T;
-  const value = await compute();
-  if (snapshot.responses.size >= MAX_CACHED) snapshot.responses.clear();
-  snapshot.responses.set(key, value);
-  return value;
+  let body = snapshot.responses.get(key);
+  if (body === undefined) {
+    body = compute().then((value) => {
+      check(request, 200, value);
+      return reply.serialize(value) as string;
+    });
+    if (snapshot.responses.size >= MAX_CACHED) snapshot.responses.clear();
+    snapshot.responses.set(key, body);
+    body.catch(() => {
+      if (snapshot.responses.get(key) === body) snapshot.responses.delete(key);
+    });
+  }
+  const text = await body;
+  reply.type(JSON_TYPE);
+  return text;
 }
 
 export function needPublished(snapshot: Snapshot): void {

@@ -61,9 +61,9 @@ export function modelRoutes(api: FastifyInstance, deps: ApiDeps): void {
         ),
       },
     },
-    (request) =>
+    (request, reply) =>
       deps.source.use((snap) =>
-        cached(snap, request, async () => {
+        cached(snap, request, reply, deps.checkResponse, async () => {
           needWarehouse(snap);
           const { kind } = request.query as { kind?: string };
           const rows = await snap.query<Record<string, unknown>>(MODELS, { kind: kind ?? null });
@@ -107,9 +107,9 @@ export function modelRoutes(api: FastifyInstance, deps: ApiDeps): void {
         response: responses(obj({ ...Head, bins: arr(obj({ lower: num, upper: num, mean_predicted: nnum, observed_rate: nnum, rows: int, share: num })) }), [404]),
       },
     },
-    (request) =>
+    (request, reply) =>
       deps.source.use((snap) =>
-        cached(snap, request, async () => {
+        cached(snap, request, reply, deps.checkResponse, async () => {
           needWarehouse(snap);
           const m = await findModel(snap, (request.params as { version: string }).version, (request.query as { kind?: string }).kind);
           const bins = (m.metrics.valid?.calibration ?? []).map((b) => ({
@@ -135,9 +135,9 @@ export function modelRoutes(api: FastifyInstance, deps: ApiDeps): void {
         ),
       },
     },
-    (request) =>
+    (request, reply) =>
       deps.source.use((snap) =>
-        cached(snap, request, async () => {
+        cached(snap, request, reply, deps.checkResponse, async () => {
           needWarehouse(snap);
           const m = await findModel(snap, (request.params as { version: string }).version, (request.query as { kind?: string }).kind);
           const deciles = (m.metrics.valid?.deciles ?? []).map((d) => ({
@@ -160,9 +160,9 @@ export function modelRoutes(api: FastifyInstance, deps: ApiDeps): void {
         response: responses(obj({ ...Head, by_shap: arr(obj({ feature: str, value: num })), by_gain: arr(obj({ feature: str, value: num })) }), [404]),
       },
     },
-    (request) =>
+    (request, reply) =>
       deps.source.use((snap) =>
-        cached(snap, request, async () => {
+        cached(snap, request, reply, deps.checkResponse, async () => {
           needWarehouse(snap);
           const m = await findModel(snap, (request.params as { version: string }).version, (request.query as { kind?: string }).kind);
           const list = (xs: { feature: string; value: number }[] | undefined) => (xs ?? []).filter((x) => Number.isFinite(x.value)).map((x) => ({ feature: x.feature, value: x.value }));

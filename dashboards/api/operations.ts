@@ -46,9 +46,9 @@ export function operationsRoutes(api: FastifyInstance, deps: ApiDeps): void {
         response: responses(obj({ meta: MetaSchema, runs: arr(RunSchema) })),
       },
     },
-    (request) =>
+    (request, reply) =>
       deps.source.use((snap) =>
-        cached(snap, request, async () => {
+        cached(snap, request, reply, deps.checkResponse, async () => {
           needWarehouse(snap);
           const { limit, kind } = request.query as { limit: number; kind?: string };
           const mask = maskFor(request.principal);
@@ -88,9 +88,9 @@ export function operationsRoutes(api: FastifyInstance, deps: ApiDeps): void {
         response: responses(obj({ meta: MetaSchema, simulations: arr(obj({ sim_id: str, days: int, first_day: str })), sim_id: nstr, days: arr(SimDay) }), [404]),
       },
     },
-    (request) =>
+    (request, reply) =>
       deps.source.use((snap) =>
-        cached(snap, request, async () => {
+        cached(snap, request, reply, deps.checkResponse, async () => {
           needWarehouse(snap);
           const sims = await snap.query<Record<string, unknown>>(SIMULATIONS);
           const asked = (request.query as { sim?: string }).sim;
@@ -130,9 +130,9 @@ export function operationsRoutes(api: FastifyInstance, deps: ApiDeps): void {
         ),
       },
     },
-    (request) =>
+    (request, reply) =>
       deps.source.use((snap) =>
-        cached(snap, request, async () => {
+        cached(snap, request, reply, deps.checkResponse, async () => {
           needWarehouse(snap);
           const [latest] = await snap.query<{ snapshot_id: number; as_of: Date }>(LATEST_SNAPSHOT);
           const rows = latest ? await snap.query<Record<string, unknown>>(STATS, { snapshot: latest.snapshot_id }) : [];
@@ -166,9 +166,9 @@ export function operationsRoutes(api: FastifyInstance, deps: ApiDeps): void {
         ),
       },
     },
-    (request) =>
+    (request, reply) =>
       deps.source.use((snap) =>
-        cached(snap, request, async () => {
+        cached(snap, request, reply, deps.checkResponse, async () => {
           needWarehouse(snap);
           const rows = await snap.query<Record<string, unknown>>(DRIFT);
           return {

@@ -28,9 +28,9 @@ export function segmentRoutes(api: FastifyInstance, deps: ApiDeps): void {
       config: { roles: AGGREGATES },
       schema: { tags: ['segments'], summary: 'Segments of the published run: sizes, answer and conversion rates', querystring: query({}), response: responses(obj({ meta: MetaSchema, segments: arr(SegmentSchema) })) },
     },
-    (request) =>
+    (request, reply) =>
       deps.source.use((snap) =>
-        cached(snap, request, async () => {
+        cached(snap, request, reply, deps.checkResponse, async () => {
           needPublished(snap);
           const rows = await snap.query<SegmentRow>(SEGMENTS);
           return {
@@ -60,9 +60,9 @@ export function segmentRoutes(api: FastifyInstance, deps: ApiDeps): void {
         response: responses(obj({ meta: MetaSchema, features: arr(str), cells: arr(obj({ segment_id: int, segment_name: str, feature: str, z: nnum })) })),
       },
     },
-    (request) =>
+    (request, reply) =>
       deps.source.use((snap) =>
-        cached(snap, request, async () => {
+        cached(snap, request, reply, deps.checkResponse, async () => {
           needPublished(snap);
           const rows = await snap.query<SegmentRow>(SEGMENTS);
           const features: string[] = [];
@@ -90,9 +90,9 @@ export function segmentRoutes(api: FastifyInstance, deps: ApiDeps): void {
         response: responses(obj({ meta: MetaSchema, cells: arr(obj({ segment_id: int, segment_name: nstr, weekday: int, hour: int, hour_of_week: int, p_answer: nnum })) })),
       },
     },
-    (request) =>
+    (request, reply) =>
       deps.source.use((snap) =>
-        cached(snap, request, async () => {
+        cached(snap, request, reply, deps.checkResponse, async () => {
           needPublished(snap);
           const { segment } = request.query as { segment?: number };
           const rows = await snap.query<{ segment_id: number; segment_name: string | null; hour_of_week: number; p_answer: number }>(BEST_HOURS, { segment: segment ?? null });

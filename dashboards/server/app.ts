@@ -63,14 +63,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
   registerAuth(app, deps.tokens);
-  registerResponseValidation(app);
+  const checkResponse = registerResponseValidation(app);
   const directory = new RouteDirectory();
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/api/') && route.config?.roles) {
       for (const method of [route.method].flat()) if (method !== 'HEAD') directory.add(method, route.url, route.config.roles);
     }
   });
-  await app.register(async (api) => registerApi(api, { source: deps.source, audit: deps.audit, directory }), { prefix: '/api' });
+  await app.register(async (api) => registerApi(api, { source: deps.source, audit: deps.audit, directory, checkResponse }), { prefix: '/api' });
   if (deps.registerPages) await app.register(async (pages) => deps.registerPages!(pages));
   return app;
 }

@@ -17,8 +17,8 @@ export class Snapshot {
   private refs = 0;
   private retired = false;
   private closed = false;
-  /** serialised responses by route + query + role */
-  readonly responses = new Map<string, unknown>();
+  /** serialised (validated) responses by role class + URL; see api/context.ts `cached` */
+  readonly responses = new Map<string, Promise<string>>();
 
   private constructor(
     readonly generation: number,

@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildServer, type Role } from '../../dashboards/index.ts';
 import { Warehouse } from '../../warehouse/index.ts';
 import { copyFixture, dashboardFixture, type DashboardFixture } from './fixture.ts';
@@ -18,7 +17,7 @@ const AGG: Role[] = ['viewer', 'analyst', 'admin'];
 const LEAD: Role[] = ['analyst', 'dialer', 'admin'];
 
 let fixture: DashboardFixture;
-let app: FastifyInstance;
+let app: Awaited<ReturnType<typeof buildServer>>;
 let cacheDir: string;
 let customerId: string;
 let championVersion: string;
@@ -268,6 +267,44 @@ describe('what the routes say', () => {
     expect(failed.error).toContain('23: unknown customer');
     const analyst = (await get('/api/runs?limit=100', 'analyst')).json() as { runs: { run_id: string; error: string | null }[] };
     expect(analyst.runs.find((r) => r.run_id === 'nightly-fixture-failed')!.error).toContain('+44 7700 900123');
+  });
+});
+
+describe('aggregate responses, serialised once per generation', () => {
+  it('concurrent first requests share one computation; later ones get the same bytes without a query', async () => {
+    const snap = app.dialwise.source.current!;
+    snap.responses.clear();
+    const query = vi.spyOn(snap, 'query');
+    try {
+      const first = await Promise.all(Array.from({ length: 10 }, () => get('/api/segments', 'analyst')));
+      const again = await get('/api/segments', 'admin');
+      expect(query).toHaveBeenCalledTimes(1);
+      expect(new Set([...first, again].map((r) => r.body)).size).toBe(1);
+      expect(again.statusCode).toBe(200);
+      expect(again.headers['content-type']).toBe('application/json; charset=utf-8');
+      const body = again.json() as { meta: { run_id: string }; segments: { segment_id: number }[] };
+      expect(body.meta.run_id).toBe(snap.meta.run_id);
+      expect(body.segments.map((s) => s.segment_id)).toEqual([...body.segments.map((s) => s.segment_id)].sort((a, b) => a - b));
+    } finally {
+      query.mockRestore();
+    }
+  });
+
+  it('a cached route still validates its response, and a failure is not kept', async () => {
+    const snap = app.dialwise.source.current!;
+    snap.responses.clear();
+    // a segment row missing its fields, as a broken segments.parquet would give
+    const query = vi.spyOn(snap, 'query').mockResolvedValueOnce([{ segment_id: 1 }]);
+    try {
+      const bad = await get('/api/segments', 'analyst');
+      expect(bad.statusCode).toBe(500);
+      expect(bad.json()).toMatchObject({ code: 'RESPONSE_INVALID' });
+      const good = await get('/api/segments', 'analyst');
+      expect(good.statusCode).toBe(200);
+      expect((good.json() as { segments: unknown[] }).segments).toHaveLength(3);
+    } finally {
+      query.mockRestore();
+    }
   });
 });
 
