@@ -52,7 +52,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('onClose', async () => {
     if (tokenTimer) clearInterval(tokenTimer);
     await source.close();
-    audit.close();
+    await audit.close();
   });
   return Object.assign(app, { dialwise: { source, audit } });
 }

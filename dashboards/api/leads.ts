@@ -45,8 +45,9 @@ const leadJson = (r: Row) => ({ ...r, variables: json(r.variables) });
 /** Arrow keeps the JSON columns as text: readers parse them if they need them. */
 const asText = (v: unknown) => (v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v));
 
-function audit(deps: ApiDeps, request: FastifyRequest, rows: number): void {
-  deps.audit.record(request.principal!, `${request.method} ${request.routeOptions.url}`, { ...(request.params as object), ...(request.query as object) }, rows);
+/** Resolves once the entry is written: the routes answer only after that. */
+function audit(deps: ApiDeps, request: FastifyRequest, rows: number): Promise<void> {
+  return deps.audit.record(request.principal!, `${request.method} ${request.routeOptions.url}`, { ...(request.params as object), ...(request.query as object) }, rows);
 }
 
 export function leadRoutes(api: FastifyInstance, deps: ApiDeps): void {
@@ -61,7 +62,7 @@ export function leadRoutes(api: FastifyInstance, deps: ApiDeps): void {
         needPublished(snap);
         const id = (request.params as { customer_id: string }).customer_id;
         const score = snap.scores!.get(id);
-        audit(deps, request, score ? 1 : 0);
+        await audit(deps, request, score ? 1 : 0);
         if (!score) throw new NotFoundError(`customer "${id}" is not in published run ${snap.meta.run_id}`);
         return { meta: snap.meta, score };
       }),
@@ -83,7 +84,7 @@ export function leadRoutes(api: FastifyInstance, deps: ApiDeps): void {
         needPublished(snap);
         const q = request.query as { limit: number; offset: number; order: ScoreOrder; segment?: number };
         const { total, rows } = snap.scores!.page(q.order, q.offset, q.limit, q.segment ?? null);
-        audit(deps, request, rows.length);
+        await audit(deps, request, rows.length);
         if (wantsArrow(request)) {
           const table = rowsToArrow(rows.map((r) => ({ ...r, model_versions: asText(r.model_versions) })), SCORE_ARROW);
           return arrowReply(reply, table, snap.meta.run_id, total);
@@ -102,7 +103,7 @@ export function leadRoutes(api: FastifyInstance, deps: ApiDeps): void {
       deps.source.use(async (snap) => {
         needPublished(snap);
         const [row] = await snap.queryPrepared<Row>(LEAD_ONE, [(request.params as { customer_id: string }).customer_id]);
-        audit(deps, request, row ? 1 : 0);
+        await audit(deps, request, row ? 1 : 0);
         if (!row) throw new NotFoundError(`customer "${(request.params as { customer_id: string }).customer_id}" is not a lead of published run ${snap.meta.run_id}`);
         return { meta: snap.meta, lead: leadJson(row) };
       }),
@@ -125,7 +126,7 @@ export function leadRoutes(api: FastifyInstance, deps: ApiDeps): void {
         const q = request.query as { limit: number; offset: number };
         const rows = await snap.query<Row>(LEAD_PAGE, { limit: q.limit, offset: q.offset });
         const [count] = await snap.query<{ n: number }>(LEAD_COUNT);
-        audit(deps, request, rows.length);
+        await audit(deps, request, rows.length);
         if (wantsArrow(request)) {
           const table = rowsToArrow(rows.map((r) => ({ ...r, variables: asText(r.variables) })), LEAD_ARROW);
           return arrowReply(reply, table, snap.meta.run_id, count?.n ?? 0);

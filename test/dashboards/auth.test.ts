@@ -90,22 +90,60 @@ describe('masking and audit', () => {
     expect(maskPhones(null)).toBeNull();
   });
 
-  it('the audit log appends one JSON line per read and reads newest first', () => {
+  it('the audit log appends one JSON line per read and reads newest first', async () => {
     const { dir, cleanup } = tempDir('dialwise-audit-');
     try {
       const log = AuditLog.inDataDir(dir);
-      log.record({ name: 'a', role: 'analyst' }, 'GET /api/scores', { limit: 5 }, 5);
-      log.record({ name: 'd', role: 'dialer' }, 'GET /api/leads/:customer_id', { customer_id: 'C1' }, 1);
-      log.close();
+      await log.record({ name: 'a', role: 'analyst' }, 'GET /api/scores', { limit: 5 }, 5);
+      await log.record({ name: 'd', role: 'dialer' }, 'GET /api/leads/:customer_id', { customer_id: 'C1' }, 1);
+      await log.close();
       const lines = readFileSync(log.path, 'utf8').trim().split('\n');
       expect(lines).toHaveLength(2);
       const again = AuditLog.inDataDir(dir);
-      again.record({ name: 'a', role: 'analyst' }, 'GET /api/scores', { limit: 1 }, 1);
-      again.close();
+      await again.record({ name: 'a', role: 'analyst' }, 'GET /api/scores', { limit: 1 }, 1);
+      await again.close();
       const entries = again.read(10);
       expect(entries.map((e) => e.token_name)).toEqual(['a', 'd', 'a']);
       expect(entries[1]).toMatchObject({ route: 'GET /api/leads/:customer_id', params: { customer_id: 'C1' }, rows: 1 });
       expect(again.read(1)).toHaveLength(1);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('concurrent reads: every line is in the file, whole, by the time its record resolves', async () => {
+    const { dir, cleanup } = tempDir('dialwise-audit-');
+    try {
+      const log = AuditLog.inDataDir(dir);
+      const n = 500;
+      const seen: boolean[] = [];
+      await Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          log.record({ name: `t${i % 7}`, role: 'dialer' }, 'GET /api/scores/:customer_id', { customer_id: `C${i}` }, 1).then(() => {
+            // written before the route may answer: the line is already there
+            seen[i] = readFileSync(log.path, 'utf8').includes(`"customer_id":"C${i}"}`);
+          }),
+        ),
+      );
+      expect(seen.filter(Boolean)).toHaveLength(n);
+      await log.close();
+      const lines = readFileSync(log.path, 'utf8').trim().split('\n');
+      expect(lines).toHaveLength(n);
+      const ids = lines.map((l) => (JSON.parse(l) as { params: { customer_id: string } }).params.customer_id);
+      expect(new Set(ids).size).toBe(n);
+      expect(statSync(log.path).mode & 0o777).toBe(0o600);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('a record that cannot be written rejects (the route answers 500 rather than unaudited)', async () => {
+    const { dir, cleanup } = tempDir('dialwise-audit-');
+    try {
+      // the log's path is taken by a directory
+      const log = new AuditLog(dir);
+      await expect(log.record({ name: 'a', role: 'analyst' }, 'GET /api/scores', {}, 1)).rejects.toThrow();
+      await log.close();
     } finally {
       cleanup();
     }
