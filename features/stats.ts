@@ -4,7 +4,8 @@ import type { FeatureDef } from './registry.ts';
 /**
  * Per-feature distribution statistics of a set of feature rows, and the Population Stability
  * Index between two of them. Numeric features are binned on the baseline's deciles (bins
- * (-inf,e1], (e1,e2], …, (ek,inf), repeated edges merged), categorical and boolean features
+ * (-inf,e1], (e1,e2], …, (ek,inf), repeated edges merged, none on a point mass: see
+ * binEdges), categorical and boolean features
  * by value; null is a bin of its own in both, so a feature that starts arriving empty drifts.
  */
 
@@ -98,22 +99,29 @@ export async function computeStats(
     return rows === 0 ? 0 : (rows - (num(row[`nn${i}`]) ?? 0)) / rows;
   };
   const quantiles = new Map<string, (number | null)[]>();
+  const at = (name: string, p: number) => quantiles.get(name)?.[QUANTILE_PROBS.indexOf(p)] ?? null;
   const edges = new Map<string, number[]>();
   let binned = new Map<string, number[]>();
   if (numeric.length > 0) {
     await withSample(wh, numeric, fromSql, params, rows, options.sampleKey, async (sample) => {
       // one query per column: many quantile aggregates in one statement are several times slower
+      const deciles = new Map<string, number[]>();
       for (const d of numeric) {
         const q = await wh.one<{ q: unknown }>(`SELECT quantile_disc(${col(d)}, [${QUANTILE_PROBS.join(', ')}]) AS q FROM ${sample}`);
         quantiles.set(d.name, Array.isArray(q.q) ? q.q.map(num) : QUANTILE_PROBS.map(() => null));
         const e = DECILES.map((p) => quantiles.get(d.name)?.[QUANTILE_PROBS.indexOf(p)] ?? null).filter((x): x is number => x !== null);
-        edges.set(d.name, [...new Set(e)].sort((a, b) => a - b));
+        deciles.set(d.name, [...new Set(e)].sort((a, b) => a - b));
       }
+      const spreadOf = (name: string) => {
+        const i = features.findIndex((d) => d.name === name);
+        const [p05, p95] = [at(name, 0.05), at(name, 0.95)];
+        const wide = p05 !== null && p95 !== null ? p95 - p05 : 0;
+        return wide > 0 ? wide : (num(row[`max${i}`]) ?? 0) - (num(row[`min${i}`]) ?? 0);
+      };
+      for (const [name, e] of await binEdges(wh, numeric, deciles, spreadOf, sample)) edges.set(name, e);
       binned = await binShares(wh, numeric, edges, sample, nullShareOf);
     });
   }
-  const at = (name: string, p: number) => quantiles.get(name)?.[QUANTILE_PROBS.indexOf(p)] ?? null;
-
   return features.map((d, i): FeatureStats => {
     const nonNull = num(row[`nn${i}`]) ?? 0;
     const nullShare = rows === 0 ? 0 : (rows - nonNull) / rows;
@@ -192,6 +200,70 @@ export async function withSample<T>(
   } finally {
     await wh.run(`DROP TABLE IF EXISTS ${STATS_SAMPLE}`);
   }
+}
+
+/** Share of rows at one value above which a decile value counts as a point mass. */
+const MASS_SHARE = 0.01;
+/** A mass's guard band: ±0.5 % of the feature's p05–p95 spread… */
+const MASS_GUARD_SPREAD = 0.005;
+/** …or ±5 % of the mass's own value, whichever is wider. */
+const MASS_GUARD_RELATIVE = 0.05;
+
+/**
+ * PSI bin edges from the distinct deciles of each numeric feature. A decile value often
+ * carries a point mass (every customer never called in a block has the same shrunk
+ * hour-of-week rate, most counts are 0). An edge on the mass sends all of it to the next bin
+ * when the value moves by a hair: PSI ≈ 18 for a population prior that moved in its third
+ * decimal, an alarm every night. So around each mass (≥ 1 % of rows on one value) a guard band
+ * (±5 % of its value or ±0.5 % of the p05–p95 spread, the wider) stays free of edges: the
+ * mass gets an edge on each side, halfway to the next value seen beyond it (at least past the
+ * band), and any edge inside a band is dropped (masses that close share a bin). Continuous
+ * deciles keep their edges, so ordinary features bin as before; a mass moving by more than its
+ * band, either way, or a changed shape, still shows.
+ */
+async function binEdges(
+  wh: Warehouse,
+  features: readonly FeatureDef[],
+  deciles: ReadonlyMap<string, readonly number[]>,
+  spreadOf: (feature: string) => number,
+  sampleTable: string,
+): Promise<Map<string, number[]>> {
+  const out = new Map<string, number[]>();
+  const bound: Record<string, number> = {};
+  const parts: string[] = [];
+  features.forEach((d, i) => {
+    const c = col(d);
+    parts.push(`count(${c}) AS n${i}`);
+    (deciles.get(d.name) ?? []).forEach((value, j) => {
+      bound[`d_${i}_${j}`] = value;
+      parts.push(
+        `count_if(${c} = $d_${i}_${j}) AS eq${i}_${j}`,
+        `min(${c}) FILTER (WHERE ${c} > $d_${i}_${j})::DOUBLE AS up${i}_${j}`,
+        `max(${c}) FILTER (WHERE ${c} < $d_${i}_${j})::DOUBLE AS dn${i}_${j}`,
+      );
+    });
+  });
+  const row = await wh.one<Record<string, unknown>>(`SELECT ${parts.join(', ')} FROM ${sampleTable}`, bound);
+  features.forEach((d, i) => {
+    const values = deciles.get(d.name) ?? [];
+    const n = num(row[`n${i}`]) ?? 0;
+    const masses = values.filter((_, j) => n > 0 && (num(row[`eq${i}_${j}`]) ?? 0) / n >= MASS_SHARE);
+    const spread = spreadOf(d.name);
+    const guard = (m: number) => Math.max(MASS_GUARD_SPREAD * spread, MASS_GUARD_RELATIVE * Math.abs(m)) || Number.MIN_VALUE;
+    const candidates: number[] = [];
+    values.forEach((value, j) => {
+      if (!masses.includes(value)) {
+        candidates.push(value);
+        return;
+      }
+      const [up, down] = [num(row[`up${i}_${j}`]), num(row[`dn${i}_${j}`])];
+      candidates.push(up === null ? value + guard(value) : Math.max((value + up) / 2, value + guard(value)));
+      candidates.push(down === null ? value - guard(value) : Math.min((value + down) / 2, value - guard(value)));
+    });
+    const clear = candidates.filter((e) => masses.every((m) => Math.abs(e - m) >= guard(m)));
+    out.set(d.name, [...new Set(clear)].sort((a, b) => a - b));
+  });
+  return out;
 }
 
 /**

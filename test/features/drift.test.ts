@@ -89,6 +89,31 @@ describe('feature statistics and drift (PSI)', () => {
     expect(drift.alarms).toEqual([]);
   });
 
+  it('does not alarm when a point mass moves by a hair', async () => {
+    // 30 more unanswered calls barely move the population's hour-of-week priors, which every
+    // customer never called in a block carries: a mass that an edge on it would flip wholesale
+    await wh.run(
+      `INSERT INTO call_attempts (attempt_id, customer_id, started_at, disposition)
+       SELECT 'hair' || j, 'c' || lpad((hash(j, 'h') % $n)::VARCHAR, 6, '0'),
+              TIMESTAMPTZ '2024-05-01 00:00:00+00' + to_seconds((hash(j, 'ht') % (20 * 86400))::BIGINT), 'no_answer'
+       FROM range(30) t(j)`,
+      { n: N },
+    );
+    const b = await buildSnapshot(wh, { asOf: T, skipDrift: true });
+    const moved = await wh.one<{ n: number }>(
+      `SELECT count(*) FILTER (WHERE x.how_mon_00 <> y.how_mon_00)::INTEGER AS n
+       FROM customer_features x JOIN customer_features y USING (customer_id)
+       WHERE x.snapshot_id = $a AND y.snapshot_id = $b`,
+      { a, b: b.snapshotId },
+    );
+    expect(moved.n).toBeGreaterThan(N / 2); // the prior moved for most customers…
+    const drift = await computeDrift(wh, a, b.snapshotId);
+    const how = drift.features.filter((f) => f.feature.startsWith('how_'));
+    expect(how).toHaveLength(42);
+    for (const f of how) expect(f.psi, f.feature).toBeLessThan(0.01); // …by too little to be drift
+    expect(drift.alarms).toEqual([]);
+  });
+
   it('raises an alarm (PSI > 0.1) for shifted features and only for them', async () => {
     await wh.run(`UPDATE customers SET balance = balance * 3 + 500`);
     await wh.run(`UPDATE customers SET occupation = 'nurse' WHERE hash(customer_id, 'shift') % 2 = 0`);
@@ -107,6 +132,8 @@ describe('feature statistics and drift (PSI)', () => {
     expect(byName.get('occupation')!.psi).toBeGreaterThan(0.1);
     expect(byName.get('attempts_7d')!.psi).toBeGreaterThan(0.1);
     expect(drift.alarms).toEqual(expect.arrayContaining(['balance', 'occupation', 'attempts_7d']));
+    // a third more calls, none answered, lowers every hour-of-week rate: that is drift
+    expect(drift.alarms.filter((f) => f.startsWith('how_')).length).toBeGreaterThan(20);
     for (const unchanged of ['age_band', 'region', 'income_band', 'tenure_months', 'rfm_frequency']) {
       expect(byName.get(unchanged)!.psi, unchanged).toBeLessThan(1e-9);
       expect(byName.get(unchanged)!.alarm).toBe(false);
