@@ -9,7 +9,7 @@ import { CUSTOMER_CONTENT_COLUMNS } from './keys.ts';
 import { loadMapping, resolveColumns } from './mapping.ts';
 import type { IngestReport, ReasonCount } from './report.ts';
 import { describeSource } from './source.ts';
-import { REJECT_TABLE, STAGE_TABLE, stageFile } from './stage.ts';
+import { dropStaged, REJECT_TABLE, STAGE_TABLE, stageFile } from './stage.ts';
 import { buildTyped, TYPED_TABLE, withoutInsertionOrder, type TypedColumns } from './transform.ts';
 import { ensureZoneTable } from './zones.ts';
 
@@ -61,9 +61,11 @@ export async function ingestFile(wh: Warehouse, path: string, options: IngestOpt
     if (!zones.has(mapping.defaultTimezone)) {
       throw new MappingError(mappingName, `defaultTimezone: unknown IANA time zone "${mapping.defaultTimezone}"`);
     }
+    // Staging writes only temp tables, so it runs before the transaction: rows appended inside
+    // one get transaction-local rowids, and a staged CSV's line numbers come from its rowids.
+    progress(0);
+    const staged = await stageFile(wh, file);
     const result = await wh.transaction(async () => {
-      progress(0);
-      const staged = await stageFile(wh, file);
       const resolution = resolveColumns(spec, staged.columns, mapping, path, mappingName);
       progress(1, staged.parsed + staged.parseRejected);
       const typed = await buildTyped(wh, { spec, mapping, resolution, phoneSalt: options.phoneSalt ?? defaultPhoneSalt(), now: options.now ?? new Date() });
@@ -294,5 +296,6 @@ async function recordFailure(
 async function dropScratch(wh: Warehouse): Promise<void> {
   await wh.run('RESET preserve_insertion_order');
   await wh.run(`DROP VIEW IF EXISTS ${CLASSIFIED}`);
-  for (const t of [STAGE_TABLE, REJECT_TABLE, TYPED_TABLE, DUPLICATES, '__rejected', '__q', '__phone_map']) await wh.run(`DROP TABLE IF EXISTS ${t}`);
+  await dropStaged(wh);
+  for (const t of [REJECT_TABLE, TYPED_TABLE, DUPLICATES, '__rejected', '__q', '__phone_map']) await wh.run(`DROP TABLE IF EXISTS ${t}`);
 }

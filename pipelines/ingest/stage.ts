@@ -28,6 +28,8 @@ export interface StagedFile {
 
 export const STAGE_TABLE = '__stg';
 export const REJECT_TABLE = '__parse_rejects';
+/** A CSV's records as read, in file order (rowid = position); `__stg` is a view over it or a renumbered copy. */
+export const STAGE_DATA = '__stg_data';
 /** Extra padding columns catch rows with more fields than the header (often trailing delimiters). */
 const EXTRA_COLUMNS = 4;
 
@@ -36,7 +38,7 @@ export function col(i: number): string {
 }
 
 export async function stageFile(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
-  await wh.run(`DROP TABLE IF EXISTS ${STAGE_TABLE}`);
+  await dropStaged(wh);
   await wh.run(`DROP TABLE IF EXISTS ${REJECT_TABLE}`);
   await wh.run(`CREATE TEMP TABLE ${REJECT_TABLE} (__line BIGINT, raw VARCHAR, reason VARCHAR)`);
   switch (file.format) {
@@ -47,6 +49,16 @@ export async function stageFile(wh: Warehouse, file: SourceFile): Promise<Staged
     case 'ndjson':
       return stageNdjson(wh, file);
   }
+}
+
+/** Drops `__stg` (a view or a table, depending on the file) and the data under it. */
+export async function dropStaged(wh: Warehouse): Promise<void> {
+  const kinds = await wh.query<{ view: boolean }>(
+    `SELECT true AS view FROM duckdb_views() WHERE view_name = $name AND temporary`,
+    { name: STAGE_TABLE },
+  );
+  await wh.run(kinds.length ? `DROP VIEW ${STAGE_TABLE}` : `DROP TABLE IF EXISTS ${STAGE_TABLE}`);
+  await wh.run(`DROP TABLE IF EXISTS ${STAGE_DATA}`);
 }
 
 async function countOf(wh: Warehouse, table: string): Promise<number> {
@@ -63,20 +75,27 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
   // delimiter and newline come from a fixed set (source.ts), never from free text
   const delimSql = dialect.delimiter === '\t' ? `'\\t'` : `'${dialect.delimiter}'`;
   const newLineSql = { '\r\n': `'\\r\\n'`, '\n': `'\\n'`, '\r': `'\\r'` }[dialect.newLine];
-  await wh.run('DROP TABLE IF EXISTS __rej_err');
-  await wh.run('DROP TABLE IF EXISTS __rej_scan');
+  for (const t of ['__rej_err', '__rej_scan', STAGE_DATA]) await wh.run(`DROP TABLE IF EXISTS ${t}`);
   const hasNewline = Array.from({ length: total }, (_, i) => `contains(${col(i)}, ${nlChar})`).join(' OR ');
   try {
-    // record order is file order (DuckDB preserves insertion order), so the provisional line of
-    // a record is its position + 1; exact unless quoted newlines or rejected records came before
-    await wh.run(`CREATE TEMP TABLE ${STAGE_TABLE} AS
-      SELECT row_number() OVER () + 1 AS __line, coalesce(${hasNewline}, false) AS __multiline, *
+    // A parallel read that keeps file order (DuckDB's default preserve_insertion_order): a
+    // record's rowid is its position among the parsed records, so no serial row_number() is
+    // needed; the provisional line is rowid + 2, exact unless quoted newlines or rejected
+    // records came before.
+    await wh.run(`CREATE TEMP TABLE ${STAGE_DATA} AS
+      SELECT coalesce(${hasNewline}, false) AS __multiline, *
       FROM read_csv(${quoteLiteralPath(file.path)}, columns = {${columnsSpec}}, delim = ${delimSql},
         quote = '"', escape = '"', header = true, auto_detect = false, new_line = ${newLineSql},
-        null_padding = true, parallel = false, store_rejects = true,
+        null_padding = true, store_rejects = true,
         rejects_table = '__rej_err', rejects_scan = '__rej_scan', compression = 'auto')`);
   } catch (cause) {
     throw new IngestError(file.path, `cannot read as CSV: ${(cause as Error).message}`, { cause });
+  }
+  // rows appended inside a transaction get transaction-local rowids: the numbering needs a
+  // committed table (ingest stages before it begins its transaction)
+  const first = await wh.one<{ base: number | null }>(`SELECT min(rowid) AS base FROM ${STAGE_DATA}`);
+  if (first.base !== null && first.base !== 0) {
+    throw new IngestError(file.path, `internal error: CSV staging ran inside a transaction (first rowid ${first.base}); line numbers would be wrong`);
   }
   const trimmedRaw = `trim(csv_line, chr(10) || chr(13))`;
   await wh.run(`CREATE TEMP TABLE __rej_rec AS
@@ -84,10 +103,22 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
            any_value(length(${trimmedRaw}) - length(replace(${trimmedRaw}, ${nlChar}, ''))) AS nl
     FROM __rej_err GROUP BY line`);
   const irregular = await wh.one<{ rejects: number; multiline: number }>(
-    `SELECT (SELECT count(*) FROM __rej_rec) AS rejects, (SELECT count(*) FROM ${STAGE_TABLE} WHERE __multiline) AS multiline`,
+    `SELECT (SELECT count(*) FROM __rej_rec) AS rejects, (SELECT count(*) FROM ${STAGE_DATA} WHERE __multiline) AS multiline`,
   );
-  if (irregular.rejects > 0 || irregular.multiline > 0) await fixLineNumbers(wh, total, nlChar);
-  else await wh.run(`CREATE TEMP TABLE __records (__ord BIGINT, rec BIGINT, __line BIGINT)`);
+  const dataColumns = Array.from({ length: total }, (_, i) => col(i)).join(', ');
+  // the table later steps delete rows from: the staged data itself, or its renumbered copy
+  let target = STAGE_DATA;
+  if (irregular.rejects > 0 || irregular.multiline > 0) {
+    await fixLineNumbers(wh, total, nlChar);
+    await wh.run(`CREATE TEMP TABLE ${STAGE_TABLE} AS
+      SELECT r.__line, ${dataColumns} FROM ${STAGE_DATA} s JOIN __records r ON r.__ord = s.rowid + 1`);
+    await wh.run(`DROP TABLE ${STAGE_DATA}`);
+    target = STAGE_TABLE;
+  } else {
+    // the common case: every line number is the record's position, so __stg is a view
+    await wh.run(`CREATE TEMP TABLE __records (__ord BIGINT, rec BIGINT, __line BIGINT)`);
+    await wh.run(`CREATE TEMP VIEW ${STAGE_TABLE} AS SELECT rowid + 2 AS __line, ${dataColumns} FROM ${STAGE_DATA}`);
+  }
   await wh.run(`INSERT INTO ${REJECT_TABLE}
     SELECT r.__line, j.raw,
       CASE WHEN j.reason LIKE '%TOO MANY COLUMNS%' THEN 'the line has more fields than the header (' || ${names.length} || ')'
@@ -101,8 +132,8 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
   await wh.run(`INSERT INTO ${REJECT_TABLE}
     SELECT __line, ${csvRawSql(total, dialect.delimiter)}, 'the line has more fields than the header (' || ${names.length} || ')'
     FROM ${STAGE_TABLE} WHERE ${extraCheck}`);
-  await wh.run(`DELETE FROM ${STAGE_TABLE} WHERE ${extraCheck}`);
-  await wh.run(`ALTER TABLE ${STAGE_TABLE} DROP COLUMN __multiline`);
+  // deleting keeps the other rows' rowids, so the view's line numbers stay right
+  await wh.run(`DELETE FROM ${target} WHERE ${extraCheck}`);
   for (const t of ['__records', '__rej_rec', '__rej_pos', '__rej_err', '__rej_scan']) await wh.run(`DROP TABLE IF EXISTS ${t}`);
   return {
     columns: names,
@@ -118,7 +149,8 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
  * Exact physical line numbers when the cheap ones are wrong. DuckDB numbers rejected records
  * by record (header = 1), not by line; a parsed record's record number is its position plus
  * the rejects before it, and its line adds the newlines inside quoted fields of every record
- * before it. Builds `__records(__ord, rec, __line)` and rewrites `__stg.__line`.
+ * before it. Builds `__records(__ord, rec, __line)`, `__ord` being a parsed record's rowid + 1 in
+ * the staged data (NULL for a rejected record).
  */
 async function fixLineNumbers(wh: Warehouse, total: number, nlChar: string): Promise<void> {
   const nlExpr =
@@ -129,12 +161,11 @@ async function fixLineNumbers(wh: Warehouse, total: number, nlChar: string): Pro
     GROUP BY cpos`);
   await wh.run(`CREATE TEMP TABLE __records AS
     WITH valid AS (
-      SELECT v.__line - 1 AS __ord, v.__line + coalesce(r.k, 0) AS rec, CASE WHEN v.__multiline THEN ${nlExpr} ELSE 0 END AS nl
-      FROM ${STAGE_TABLE} v ASOF LEFT JOIN __rej_pos r ON v.__line > r.cpos
+      SELECT v.rowid + 1 AS __ord, v.rowid + 2 + coalesce(r.k, 0) AS rec, CASE WHEN v.__multiline THEN ${nlExpr} ELSE 0 END AS nl
+      FROM ${STAGE_DATA} v ASOF LEFT JOIN __rej_pos r ON v.rowid + 2 > r.cpos
     ), allrec AS (SELECT __ord, rec, nl FROM valid UNION ALL SELECT NULL, rec, nl FROM __rej_rec)
     SELECT __ord, rec, rec + coalesce(sum(nl) OVER (ORDER BY rec ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS __line
     FROM allrec`);
-  await wh.run(`UPDATE ${STAGE_TABLE} SET __line = r.__line FROM __records r WHERE r.__ord = ${STAGE_TABLE}.__line - 1`);
 }
 
 /** Rebuilds a CSV line from staged columns, quoting fields that need it. */
