@@ -281,14 +281,8 @@ function profile(): void {
   const plan = models.planFor(conv, inputs, { reasons: 3, contributions: 'approx' });
   const out = models.conversionOutputs(rows, plan.ncol, 3);
   time('conversion: encode model matrix', () => models.encodeConversionRows(plan, inputs, 0, rows, out.x));
-  let leaves!: Float32Array;
-  time('conversion: DMatrix + XGBoost leaf indices (all XGBoost threads)', () => {
-    const d = new models.DMatrix(out.x, { nrow: rows, ncol: plan.ncol, featureNames: plan.names, featureTypes: plan.types });
-    leaves = conv.booster.predictWithShape(d, 'leaf', { iterationRange: [0, plan.iterationEnd] }).values;
-    d.dispose();
-  });
   const margin = new Float64Array(rows);
-  time('conversion: margin + top-3 reasons from leaf paths', () => conv.paths().accumulate(leaves, rows, 3, margin, out.reasonColumn, out.reasonContribution));
+  time('conversion: trees walked in JS, margin + top-3 reasons', () => conv.paths().score(out.x, rows, 3, margin, out.reasonColumn, out.reasonContribution));
   time('conversion: sigmoid + calibration', () => {
     for (let i = 0; i < rows; i++) out.pRaw[i] = models.sigmoid(margin[i]!);
     for (let i = 0; i < rows; i++) out.pConvert[i] = models.calibrate(conv.calibrator, out.pRaw[i]!);

@@ -1,10 +1,10 @@
 /**
  * The per-row work of conversion scoring, over a range of packed input rows, written into
- * caller-owned outputs: encode the model columns, ask XGBoost for leaf indices (or predictions
- * and exact contributions), turn them into the margin and the top reasons, calibrate. The same
- * function serves the single-threaded path (scoreMatrix) and the worker threads of the scoring
- * pool (models/scoring), which hand it SharedArrayBuffer views; the plan is plain data so it
- * can be posted to a worker.
+ * caller-owned outputs: encode the model columns; for approximate reasons walk the trees in JS
+ * (paths.ts: margin and top reasons in one pass), otherwise ask XGBoost for predictions (and
+ * exact contributions); calibrate. The same function serves the single-threaded path
+ * (scoreMatrix) and the worker threads of the scoring pool (models/scoring), which hand it
+ * SharedArrayBuffer views; the plan is plain data so it can be posted to a worker.
  */
 import { OTHER_LEVEL, featureTypesOf, modelNamesOf, ModelKindError, type Encoding } from '../common/index.ts';
 import { calibrate, sigmoid, type Calibrator } from '../metrics/index.ts';
@@ -119,13 +119,25 @@ export function encodeConversionRows(plan: ConversionPlan, inputs: PackedInputs,
   const ns = Int32Array.from(numSrc);
   const nn = nd.length;
   const nc = catDst.length;
+  let infinite = -1;
   for (let r = start, o = 0; r < end; r++, o += ncol) {
     const inBase = r * width;
-    for (let q = 0; q < nn; q++) out[o + (nd[q] as number)] = numeric[inBase + (ns[q] as number)] as number;
+    for (let q = 0; q < nn; q++) {
+      const v = numeric[inBase + (ns[q] as number)] as number;
+      out[o + (nd[q] as number)] = v;
+      if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) infinite = r;
+    }
     for (let q = 0; q < nc; q++) {
       const c = catCodes[q]![r] as number;
       out[o + (catDst[q] as number)] = c < 0 ? Number.NaN : (catRemap[q]![c] as number);
     }
+  }
+  // XGBoost refuses infinite inputs (a DMatrix would fail), and so does the JS tree walk
+  if (infinite >= 0) {
+    const j = Array.from(ns).findIndex((col) => Math.abs(numeric[infinite * width + col] as number) === Number.POSITIVE_INFINITY);
+    throw new ModelKindError(
+      `input row ${infinite} has an infinite ${inputs.numericColumns[ns[j] as number]}; XGBoost takes finite numbers or missing values (NaN / null), so fix or null it in the features first`,
+    );
   }
 }
 
@@ -145,26 +157,27 @@ export function scoreConversionRows(
   const { ncol, k, mode } = plan;
   const range: [number, number] = [0, plan.iterationEnd];
   encodeConversionRows(plan, inputs, start, end, out.x.subarray(start * ncol, end * ncol));
-  for (let from = start; from < end; from += plan.chunkRows) {
-    const rows = Math.min(plan.chunkRows, end - from);
-    const x = out.x.subarray(from * ncol, (from + rows) * ncol);
-    const d = new DMatrix(x, { nrow: rows, ncol, featureNames: plan.names, featureTypes: plan.types, nthread: plan.dmatrixThreads });
-    try {
-      if (mode === 'approx') {
-        if (!paths) throw new ModelKindError('approximate reasons need the model trees (TreePaths)');
-        const leaves = booster.predictWithShape(d, 'leaf', { iterationRange: range }).values;
-        const margin = new Float64Array(rows);
-        paths.accumulate(leaves, rows, k, margin, out.reasonColumn.subarray(from * k, (from + rows) * k), out.reasonContribution.subarray(from * k, (from + rows) * k));
-        for (let i = 0; i < rows; i++) out.pRaw[from + i] = sigmoid(margin[i] as number);
-      } else {
+  if (mode === 'approx') {
+    // the trees walked in JS (compiled, see paths.ts): the leaves XGBoost would give, margin and reasons in one pass
+    if (!paths) throw new ModelKindError('approximate reasons need the model trees (TreePaths)');
+    const rows = end - start;
+    const margin = new Float64Array(rows);
+    paths.score(out.x.subarray(start * ncol, end * ncol), rows, k, margin, out.reasonColumn.subarray(start * k, end * k), out.reasonContribution.subarray(start * k, end * k));
+    for (let i = 0; i < rows; i++) out.pRaw[start + i] = sigmoid(margin[i] as number);
+  } else {
+    for (let from = start; from < end; from += plan.chunkRows) {
+      const rows = Math.min(plan.chunkRows, end - from);
+      const x = out.x.subarray(from * ncol, (from + rows) * ncol);
+      const d = new DMatrix(x, { nrow: rows, ncol, featureNames: plan.names, featureTypes: plan.types, nthread: plan.dmatrixThreads });
+      try {
         out.pRaw.set(booster.predict(d, { iterationRange: range }), from);
         if (mode === 'exact') {
           const contrib = booster.predictContributions(d, { iterationRange: range });
           topK(contrib, rows, ncol, k, out.reasonColumn.subarray(from * k), out.reasonContribution.subarray(from * k));
         }
+      } finally {
+        d.dispose();
       }
-    } finally {
-      d.dispose();
     }
   }
   const cal = plan.calibrator;

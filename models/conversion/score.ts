@@ -27,7 +27,7 @@ export interface ScoreConversionOptions {
   reasons?: number;
   /**
    * 'exact' TreeSHAP, or 'approx': Saabas path attributions (XGBoost's approximate
-   * contributions, computed from leaf indices, see paths.ts). Default: exact up to 200,000
+   * contributions, from the leaves of the trees walked in JS, see paths.ts). Default: exact up to 200,000
    * rows, approx above (exact costs depth² per tree per row; approx keeps a million rows within
    * the nightly budget and names the same strongest reason for most rows).
    */

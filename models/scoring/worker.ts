@@ -1,6 +1,6 @@
 /**
  * Worker side of the scoring pool: holds one scoring job's kernels (a single-threaded XGBoost
- * booster, the tree paths, the contact tower on its own tfjs WASM backend) and scores the row
+ * booster, the compiled trees, the contact tower on its own tfjs WASM backend) and scores the row
  * ranges it is sent straight into the shared outputs.
  */
 import { parentPort } from 'node:worker_threads';
@@ -23,6 +23,18 @@ interface Job {
 }
 let job: Job | undefined;
 
+// The compiled trees of the last model (paths.ts) are kept across jobs: V8 optimises the
+// generated code only after running it a while, and the next job is usually the same model.
+let lastPaths: { modelJson: Uint8Array; iterationEnd: number; ncol: number; paths: TreePaths } | undefined;
+
+function pathsFor(modelJson: Uint8Array, iterationEnd: number, ncol: number): TreePaths {
+  const c = lastPaths;
+  if (c && c.iterationEnd === iterationEnd && c.ncol === ncol && Buffer.compare(c.modelJson, modelJson) === 0) return c.paths;
+  const paths = new TreePaths(Buffer.from(modelJson).toString('utf8'), iterationEnd, ncol);
+  lastPaths = { modelJson, iterationEnd, ncol, paths };
+  return paths;
+}
+
 function close(): void {
   job?.conversion?.booster.dispose();
   job?.contact?.kernel.dispose();
@@ -40,7 +52,7 @@ function handle(msg: WorkerRequest): WorkerReply {
         // one thread per booster: the pool already keeps every core busy with one worker each
         const booster = Booster.fromBuffer(modelJson, { nthread: 1 });
         opened.conversion = { plan, booster, out, paths: null };
-        if (plan.mode === 'approx') opened.conversion.paths = new TreePaths(Buffer.from(modelJson).toString('utf8'), plan.iterationEnd, plan.ncol);
+        if (plan.mode === 'approx') opened.conversion.paths = pathsFor(modelJson, plan.iterationEnd, plan.ncol);
       }
       if (msg.contact) opened.contact = { kernel: new ContactKernel(msg.contact.plan), out: msg.contact.out };
       return { ok: true, op: 'open' };

@@ -20,6 +20,8 @@ import {
   DMatrix,
   fitConversionBooster,
   monotoneConstraints,
+  train,
+  TreePaths,
   MonotoneConstraintError,
   type AttemptDataset,
   type FitResult,
@@ -367,5 +369,90 @@ describe('monotone constraints: contact fatigue the history shows backwards', ()
   it('a constraint on a categorical feature is refused with a typed error', () => {
     expect(() => monotoneConstraints(['occupation', 'balance'], ['c', 'q'], { occupation: -1 })).toThrow(MonotoneConstraintError);
     expect(monotoneConstraints(['occupation', 'balance'], ['c', 'q'], { answered_7d: -1 })).toBeUndefined();
+  });
+});
+
+describe('the trees walked in JS (paths.ts) for approximate reasons', () => {
+  // A small model with what the walk must get right: categorical partition splits over 80 levels
+  // (bit sets of three words), one-hot splits, missing values sent left and right, and at
+  // prediction time categories that are negative, fractional, unseen or beyond every set.
+  const ncol = 3;
+  const names = ['plan', 'usage', 'tenure'];
+  const types = ['c', 'q', 'q'];
+  let booster: ReturnType<typeof train>;
+  let paths: TreePaths;
+  const rounds = 30;
+  beforeAll(() => {
+    const n = 6000;
+    const rand = new Sfc32(7, 11, 13);
+    const effect = Array.from({ length: 80 }, () => rand.uniform() * 4 - 2);
+    const x = new Float32Array(n * ncol);
+    const y = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const c = Math.floor(rand.uniform() * 80);
+      const a = rand.uniform();
+      const b = rand.uniform();
+      x[i * 3] = rand.uniform() < 0.1 ? Number.NaN : c;
+      x[i * 3 + 1] = rand.uniform() < 0.15 ? Number.NaN : a;
+      x[i * 3 + 2] = b;
+      const z = (Number.isNaN(x[i * 3]!) ? 1 : effect[c]!) + (Number.isNaN(x[i * 3 + 1]!) ? -1 : 3 * (a - 0.5)) + (b > 0.7 ? 1 : 0);
+      y[i] = rand.uniform() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
+    }
+    const d = new DMatrix(x, { nrow: n, ncol, label: y, featureNames: names, featureTypes: types });
+    booster = train({
+      params: { objective: 'binary:logistic', tree_method: 'hist', max_cat_to_onehot: 4, max_depth: 4, eta: 0.3, nthread: 1, seed: 1 },
+      dtrain: d,
+      numBoostRound: rounds,
+    });
+    d.dispose();
+    paths = new TreePaths(booster.saveModelToString(), rounds, ncol);
+  });
+  afterAll(() => booster?.dispose());
+
+  it('reaches the leaves XGBoost reaches, for odd categories and missing values too', () => {
+    const trees = JSON.parse(booster.saveModelToString().replace(/([[,])NaN(?=[,\]])/g, '$1null')).learner.gradient_booster.model.trees as {
+      categories: number[];
+      default_left: number[];
+      left_children: number[];
+    }[];
+    // the model has what the test is about
+    expect(Math.max(...trees.flatMap((t) => t.categories))).toBeGreaterThan(64);
+    const inner = trees.flatMap((t) => t.default_left.filter((_, i) => t.left_children[i] !== -1));
+    expect(inner.filter((v) => v === 1).length).toBeGreaterThan(0);
+    expect(inner.filter((v) => v === 0).length).toBeGreaterThan(0);
+
+    const odd = [0, 1, 5, 31, 32, 33, 63, 64, 79, -1, -0.5, 0.5, 3.7, 80, 95, 200, 1e7, 16_777_215, 16_777_216, 2e7, Number.NaN];
+    const usage = [Number.NaN, 0.05, 0.2, 0.5, 0.8, 0.95];
+    const rows = odd.length * usage.length * 2;
+    const q = new Float32Array(rows * ncol);
+    for (let i = 0; i < rows; i++) {
+      q[i * 3] = odd[i % odd.length]!;
+      q[i * 3 + 1] = usage[Math.floor(i / odd.length) % usage.length]!;
+      q[i * 3 + 2] = i < rows / 2 ? 0.1 : 0.9;
+    }
+    const d = new DMatrix(q, { nrow: rows, ncol, featureNames: names, featureTypes: types });
+    const leaves = booster.predictWithShape(d, 'leaf', { iterationRange: [0, rounds] }).values;
+    d.dispose();
+    const walked = new Float32Array(leaves.length);
+    paths.walk(q, rows, walked);
+    expect(walked).toEqual(leaves);
+
+    // one pass over the rows gives exactly what adding up XGBoost's leaves gives
+    const margin = [new Float64Array(rows), new Float64Array(rows)];
+    const column = [new Int16Array(rows * 2), new Int16Array(rows * 2)];
+    const value = [new Float32Array(rows * 2), new Float32Array(rows * 2)];
+    paths.accumulate(leaves, rows, 2, margin[0]!, column[0]!, value[0]!);
+    paths.score(q, rows, 2, margin[1]!, column[1]!, value[1]!);
+    expect(margin[1]).toEqual(margin[0]);
+    expect(column[1]).toEqual(column[0]);
+    expect(value[1]).toEqual(value[0]);
+    // and the margin is XGBoost's
+    const dm = new DMatrix(q, { nrow: rows, ncol, featureNames: names, featureTypes: types });
+    const xgbMargin = booster.predict(dm, { outputMargin: true });
+    dm.dispose();
+    for (let i = 0; i < rows; i++) expect(margin[1]![i]!).toBeCloseTo(xgbMargin[i]!, 5);
+    const marginOnly = new Float64Array(rows);
+    paths.score(q, rows, 0, marginOnly, new Int16Array(0), new Float32Array(0));
+    expect(marginOnly).toEqual(margin[0]);
   });
 });

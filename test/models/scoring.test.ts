@@ -89,7 +89,14 @@ describe('scoring both models on the worker pool', () => {
     const range: [number, number] = [0, conv.meta.iterationEnd];
     const margin = conv.booster.predict(d, { iterationRange: range, outputMargin: true });
     const contrib = conv.booster.predictContributions(d, { iterationRange: range, approximate: true });
+    // the trees walked in JS give exactly what adding up XGBoost's own leaf indices gives
+    const leaves = conv.booster.predictWithShape(d, 'leaf', { iterationRange: range }).values;
     d.dispose();
+    const fromLeaves = { margin: new Float64Array(data.rows), column: new Int16Array(data.rows * 3), value: new Float32Array(data.rows * 3) };
+    conv.paths().accumulate(leaves, data.rows, 3, fromLeaves.margin, fromLeaves.column, fromLeaves.value);
+    expect(p.pRaw).toEqual(Float32Array.from(fromLeaves.margin, sigmoid));
+    expect(p.reasonColumn).toEqual(fromLeaves.column);
+    expect(p.reasonContribution).toEqual(fromLeaves.value);
     for (let i = 0; i < data.rows; i++) {
       expect(p.pRaw[i]!).toBeCloseTo(sigmoid(margin[i]!), 6);
       const row = contrib.subarray(i * (ncol + 1), i * (ncol + 1) + ncol);
@@ -114,5 +121,12 @@ describe('scoring both models on the worker pool', () => {
     await expect(scoreModels(lacking, { conversion: conv, workers: 2 })).rejects.toThrow(ModelKindError);
     await expect(scoreModels(lacking, { contact: cont, workers: 2 })).rejects.toThrow(/occupation/);
     await expect(scoreModels(data.matrix, { conversion: conv, workers: -1 })).rejects.toThrow(ScoringWorkerError);
+    // XGBoost refuses infinite inputs; the trees walked in JS refuse them too, naming the column
+    const column = conv.encoding.columns.find((c) => c.type === 'numeric')!.name;
+    const numeric = Float32Array.from(data.matrix.numeric);
+    numeric[5 * data.matrix.numericColumns.length + data.matrix.numericColumns.indexOf(column)] = Number.NEGATIVE_INFINITY;
+    for (const contributions of ['approx', 'exact'] as const) {
+      expect(() => scoreMatrix(conv, { ...data.matrix, numeric }, null, { contributions })).toThrow(new RegExp(`row 5 has an infinite ${column}`));
+    }
   });
 });
