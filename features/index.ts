@@ -45,5 +45,6 @@ export {
   type GraphEngine,
   type GraphRunInfo,
 } from './graph.ts';
+export { dropOldSnapshotRows, dropOldGraphRows, type RetentionResult } from './retention.ts';
 export { FeatureDefinitionError, FeatureBuildError, SpineError, SnapshotNotFoundError } from './errors.ts';
 export type { Progress, OnProgress } from './progress.ts';

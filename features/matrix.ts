@@ -1,5 +1,5 @@
 import { quoteIdent, type Warehouse } from '../warehouse/index.ts';
-import { FeatureDefinitionError } from './errors.ts';
+import { FeatureDefinitionError, SnapshotNotFoundError } from './errors.ts';
 import { FEATURES, featureByName, type FeatureDef } from './registry.ts';
 
 /**
@@ -77,6 +77,7 @@ export async function readFeatureMatrix(
   });
   const extra = options.extra ?? ('snapshotId' in source ? ['customer_id'] : []);
   const select = [...extra, ...features.map((d) => d.name)].map(quoteIdent).join(', ');
+  if ('snapshotId' in source) await assertSnapshotRows(wh, source.snapshotId);
   const columns =
     'snapshotId' in source
       ? await wh.columns(`SELECT ${select} FROM customer_features WHERE snapshot_id = $id ORDER BY customer_id`, {
@@ -84,4 +85,17 @@ export async function readFeatureMatrix(
         })
       : await wh.columns(`SELECT ${select} FROM ${quoteIdent(source.table)}`);
   return toFeatureMatrix(columns, { features, extra });
+}
+
+/** A snapshot's customer rows are there to read: it exists and retention has not dropped them. */
+async function assertSnapshotRows(wh: Warehouse, snapshotId: number): Promise<void> {
+  const rows = await wh.query<{ dropped: Date | null }>('SELECT rows_dropped_at AS dropped FROM feature_snapshots WHERE snapshot_id = $id', {
+    id: snapshotId,
+  });
+  if (!rows[0]) throw new SnapshotNotFoundError(`no feature snapshot ${snapshotId}; list them with listSnapshots() or build one`);
+  if (rows[0].dropped) {
+    throw new SnapshotNotFoundError(
+      `feature snapshot ${snapshotId}'s customer rows were dropped by retention on ${rows[0].dropped.toISOString()} (its statistics remain); build a snapshot as of the time you need with \`dialwise features --as-of <time>\``,
+    );
+  }
 }

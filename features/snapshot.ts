@@ -14,6 +14,8 @@ export interface SnapshotInfo {
   rows: number;
   featureCount: number;
   buildSeconds: number | null;
+  /** When retention dropped its customer rows (statistics stay); null while they are kept. */
+  rowsDroppedAt: Date | null;
 }
 
 export interface SnapshotResult extends SnapshotInfo {
@@ -171,6 +173,7 @@ interface SnapshotRow {
   row_count: number;
   feature_count: number;
   build_seconds: number | null;
+  rows_dropped_at: Date | null;
 }
 
 const toInfo = (r: SnapshotRow): SnapshotInfo => ({
@@ -181,9 +184,10 @@ const toInfo = (r: SnapshotRow): SnapshotInfo => ({
   rows: r.row_count,
   featureCount: r.feature_count,
   buildSeconds: r.build_seconds,
+  rowsDroppedAt: r.rows_dropped_at,
 });
 
-const SNAPSHOT_COLUMNS = 'snapshot_id, as_of, created_at, feature_set_hash, row_count, feature_count, build_seconds';
+const SNAPSHOT_COLUMNS = 'snapshot_id, as_of, created_at, feature_set_hash, row_count, feature_count, build_seconds, rows_dropped_at';
 
 export async function getSnapshot(wh: Warehouse, snapshotId: number): Promise<SnapshotInfo> {
   const rows = await wh.query<SnapshotRow>(`SELECT ${SNAPSHOT_COLUMNS} FROM feature_snapshots WHERE snapshot_id = $id`, {

@@ -1,12 +1,12 @@
 import { Command } from 'commander';
-import { runNightly, type RunResult } from '../../pipelines/index.ts';
+import { DEFAULT_KEEP_NIGHTS, runNightly, type RunResult } from '../../pipelines/index.ts';
 import { withWarehouse } from '../../warehouse/index.ts';
 import { globals, isoTime, positiveInt } from '../context.ts';
 
 /** Runs the nightly pipeline with a line per step (step n of m, time, rows). */
 export async function nightlyWithProgress(
   dataDir: string,
-  options: { asOf?: Date; gateDays?: number; k?: number; seed?: number; resume?: string },
+  options: { asOf?: Date; gateDays?: number; k?: number; seed?: number; keepNights?: number; resume?: string },
   log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
 ): Promise<RunResult> {
   return withWarehouse(dataDir, {}, (wh) =>
@@ -16,6 +16,7 @@ export async function nightlyWithProgress(
       ...(options.gateDays !== undefined ? { gateDays: options.gateDays } : {}),
       ...(options.k !== undefined ? { k: options.k } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.keepNights !== undefined ? { keepNights: options.keepNights } : {}),
       ...(options.resume ? { resumeRunId: options.resume } : {}),
       events: {
         onStepStart: (step, i, n) => log(`nightly: step ${i}/${n} ${step} …`),
@@ -30,14 +31,15 @@ export async function nightlyWithProgress(
 
 export function nightlyCommand(): Command {
   return new Command('nightly')
-    .description('the nightly run: ingest outcomes → features → graph → segments → train → gate → score → publish')
+    .description('the nightly run: ingest outcomes → features → graph → segments → train → gate → score → publish → retention')
     .option('--as-of <time>', 'the night to run (default: now); backfills a past night', isoTime('--as-of'))
     .option('--gate-days <n>', 'days held back to compare candidate and champion', positiveInt('--gate-days'), 7)
     .option('--k <n>', 'a fixed number of segments (default: chosen by silhouette)', positiveInt('--k'))
     .option('--seed <n>', 'seed of training and segmentation', positiveInt('--seed'))
+    .option('--keep-nights <n>', 'nights whose customer-level rows (snapshots, graph, segments) are kept; older ones keep summaries only', positiveInt('--keep-nights'), DEFAULT_KEEP_NIGHTS)
     .option('--resume <run_id>', 'retry a failed run from its failed step')
     .option('--json', 'print the run result as JSON')
-    .action(async (opts: { asOf?: Date; gateDays: number; k?: number; seed?: number; resume?: string; json?: boolean }, command: Command) => {
+    .action(async (opts: { asOf?: Date; gateDays: number; k?: number; seed?: number; keepNights: number; resume?: string; json?: boolean }, command: Command) => {
       const { dataDir } = globals(command);
       const result = await nightlyWithProgress(dataDir, opts);
       if (opts.json) console.log(JSON.stringify(result, null, 2));

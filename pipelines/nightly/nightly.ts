@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CURRENT_FILE, MANIFEST_FILE, PUBLISHED_DIR } from '../../contracts/index.ts';
-import { buildGraph, buildSnapshot } from '../../features/index.ts';
+import { buildGraph, buildSnapshot, dropOldGraphRows, dropOldSnapshotRows } from '../../features/index.ts';
 import {
   aliasVersion,
+  dropOldSegmentRows,
   promoteIfBetter,
   scoreSnapshot,
   segmentCustomers,
@@ -30,6 +31,11 @@ export interface NightlyOptions {
   seed?: number;
   /** value of one conversion, for expected value (default: mean conversion value in history, else 1) */
   valuePerConversion?: number;
+  /**
+   * Nights whose customer-level rows (feature snapshots, graph runs, segment runs) are kept;
+   * older ones keep their statistics and summaries only. Default DEFAULT_KEEP_NIGHTS.
+   */
+  keepNights?: number;
   resumeRunId?: string;
   events?: RunnerEvents;
   /** test hook: called at the start of each step (a crash test kills the process here) */
@@ -47,6 +53,8 @@ interface NightlyContext {
 }
 
 const SCORE_TABLE = 'nightly_scores';
+/** Customer-level rows of the latest 14 nights are kept (two weeks of snapshots to look back on). */
+export const DEFAULT_KEEP_NIGHTS = 14;
 
 function step(
   name: string,
@@ -160,21 +168,43 @@ export const NIGHTLY_STEPS: Step<NightlyContext>[] = [
       const v = await aliasVersion(ctx.wh, kind, 'champion');
       if (v) versions[kind] = v;
     }
-    const segment = await ctx.wh.query<{ version: string }>('SELECT version FROM segment_runs ORDER BY run_seq DESC LIMIT 1');
-    if (segment[0]) versions.segments = segment[0].version;
+    // the segments of this run's own snapshot, not whichever run was written last
+    const segment = await ctx.wh.query<{ version: string }>(
+      'SELECT version FROM segment_runs WHERE snapshot_id = $snapshot ORDER BY run_seq DESC LIMIT 1',
+      { snapshot: await snapshotOf(ctx) },
+    );
+    if (!segment[0]) throw new Error(`no segment run for snapshot ${await snapshotOf(ctx)}; the segments step must run first`);
+    versions.segments = segment[0].version;
     const value = ctx.options.valuePerConversion ?? (await meanConversionValue(ctx.wh, ctx.asOf));
-    const params = { value, versions: JSON.stringify(versions) };
+    const params = { value, versions: JSON.stringify(versions), segments: segment[0].version };
     const ref = await publishRun(ctx.wh, {
       dataDir: ctx.options.dataDir,
       runId: ctx.runId,
       asOf: ctx.asOf,
       modelVersions: versions,
       scoresSql: bindInline(SCORES_SQL, params),
-      leadsSql: LEADS_SQL,
-      segmentsSql: SEGMENTS_SQL,
+      leadsSql: bindInline(LEADS_SQL, params),
+      segmentsSql: bindInline(SEGMENTS_SQL, params),
     });
     await ctx.wh.run('UPDATE pipeline_runs SET published = true WHERE run_id = $1', [ctx.runId]);
     return { rows: ref.manifest.row_counts.scores, detail: { dir: ref.dir, rowCounts: ref.manifest.row_counts } };
+  }),
+  step('retention', "drop customer-level rows of nights past the retention window (summaries stay)", ['publish'], async (ctx) => {
+    const keep = ctx.options.keepNights ?? DEFAULT_KEEP_NIGHTS;
+    // housekeeping after the publish: a failure here is reported, and the next night tries
+    // again, but it must not turn a published run into a failed one
+    try {
+      const snapshots = await dropOldSnapshotRows(ctx.wh, keep);
+      const graphs = await dropOldGraphRows(ctx.wh, keep);
+      const segments = await dropOldSegmentRows(ctx.wh, keep);
+      if (snapshots.rows + graphs.rows + segments.rows > 0) await ctx.wh.run('CHECKPOINT');
+      return {
+        rows: snapshots.rows + graphs.rows + segments.rows,
+        detail: { keep, snapshots: snapshots.runs, graphRuns: graphs.runs, segmentRuns: segments.versions },
+      };
+    } catch (e) {
+      return { rows: 0, detail: { keep, warning: `retention stopped (each kind is dropped in its own transaction): ${(e as Error).message}` } };
+    }
   }),
 ];
 
@@ -223,16 +253,20 @@ async function meanConversionValue(wh: Warehouse, asOf: Date): Promise<number> {
 }
 
 /**
- * COPY … TO cannot take bound parameters, so the two numeric/JSON values the scores query
- * needs are rendered here from values the program computed (a number and a JSON object of
- * model version ids), never from user text.
+ * COPY … TO cannot take bound parameters, so the values the publish queries need are rendered
+ * here from values the program computed (a number, a JSON object of model version ids, a
+ * segment version id), never from user text.
  */
-function bindInline(sql: string, params: { value: number; versions: string }): string {
+function bindInline(sql: string, params: { value: number; versions: string; segments: string }): string {
   if (!Number.isFinite(params.value)) throw new Error('value per conversion must be a finite number');
-  return sql.replaceAll('$value', String(params.value)).replaceAll('$versions', `'${params.versions.replaceAll("'", "''")}'`);
+  const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+  return sql
+    .replaceAll('$value', String(params.value))
+    .replaceAll('$versions', literal(params.versions))
+    .replaceAll('$segments', literal(params.segments));
 }
 
-/** Runs (or resumes) the nightly pipeline: ingest → features → graph → segments → train → gate → score → publish. */
+/** Runs (or resumes) the nightly pipeline: ingest → features → graph → segments → train → gate → score → publish → retention. */
 export async function runNightly(wh: Warehouse, options: NightlyOptions): Promise<RunResult> {
   let asOf = options.asOf ?? new Date();
   let runId = options.resumeRunId;

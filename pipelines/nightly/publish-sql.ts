@@ -1,9 +1,10 @@
 /**
  * What the nightly run publishes (contracts/published-run.ts), as SELECTs over the run's score
- * tables, the latest segment run and the latest graph run. `$value` (value per conversion) and
- * `$versions` (JSON of model versions) are rendered by nightly.ts from computed values.
+ * tables, the run's segment run and the latest graph run. `$value` (value per conversion),
+ * `$versions` (JSON of model versions) and `$segments` (the segment version of the run's own
+ * snapshot) are rendered by nightly.ts from computed values.
  */
-const LATEST_SEGMENTS = '(SELECT version FROM segment_runs ORDER BY run_seq DESC LIMIT 1)';
+const LATEST_SEGMENTS = '$segments';
 const LATEST_GRAPH = '(SELECT max(graph_run_id) FROM customer_graph)';
 
 export const SCORES_SQL = `

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CURRENT_FILE, LEADS_FILE, MANIFEST_FILE, PUBLISHED_DIR, readCurrentRun, SCORES_FILE, SEGMENTS_FILE } from '../../contracts/index.ts';
 import { ingestFile, NIGHTLY_STEPS, runNightly, type NightlyOptions, type RunResult } from '../../pipelines/index.ts';
 import { verifyRun } from '../../pipelines/publish/index.ts';
+import { dropOldGraphRows, dropOldSnapshotRows, readFeatureMatrix } from '../../features/index.ts';
+import { dropOldSegmentRows, segmentAssignments } from '../../models/index.ts';
 import { generate } from '../../simulation/index.ts';
 import { Warehouse } from '../../warehouse/index.ts';
 import { tempDir } from '../helpers/tmp.ts';
@@ -221,7 +223,7 @@ describe('nightly run', () => {
       expect(run).toMatchObject({ status: 'failed', published: false, error: 'score: injected failure at score' });
       expect(run.finished_at).toBeInstanceOf(Date);
       // skipped steps are in the run's summary (pipeline_steps only has rows for attempts)
-      expect((JSON.parse(run.summary!) as { step: string; status: string }[]).filter((s) => s.status === 'skipped').map((s) => s.step)).toEqual(['publish']);
+      expect((JSON.parse(run.summary!) as { step: string; status: string }[]).filter((s) => s.status === 'skipped').map((s) => s.step)).toEqual(['publish', 'retention']);
       const rows = await stepRows(wh, failed.runId);
       expect(rows.find((r) => r.step === 'score')).toMatchObject({ status: 'failed', error: 'injected failure at score' });
       expect(rows.map((r) => r.step)).toEqual(STEP_NAMES.slice(0, at + 1));
@@ -231,7 +233,7 @@ describe('nightly run', () => {
     const resumed = await nightly({ resumeRunId: failed.runId, asOf: new Date('2030-01-01T00:00:00Z'), beforeStep: (step) => void seen.push(step) });
     expect(resumed.error).toBeUndefined();
     expect(resumed).toMatchObject({ runId: failed.runId, status: 'succeeded' });
-    expect(seen).toEqual(['score', 'publish']); // nothing before the failed step runs again
+    expect(seen).toEqual(['score', 'publish', 'retention']); // nothing before the failed step runs again
     expect(resumed.steps.slice(0, at).every((s) => s.status === 'succeeded' && s.detail?.resumed === 'already done')).toBe(true);
 
     expect(current()).toBe(failed.runId);
@@ -243,6 +245,7 @@ describe('nightly run', () => {
         ...Object.fromEntries(STEP_NAMES.slice(0, at).map((s) => [s, ['succeeded']])),
         score: ['failed', 'succeeded'],
         publish: ['succeeded'],
+        retention: ['succeeded'],
       });
     });
   }, HEAVY);
@@ -438,4 +441,46 @@ describe('nightly run', () => {
     ]);
     expect(readdirSync(join(dir, PUBLISHED_DIR)).filter((e) => e.startsWith('.'))).toEqual([]);
   });
+
+  it('retention keeps the customer rows of the latest nights only, summaries of all, and says so when an old one is read', async () => {
+    await withWarehouse(async (wh) => {
+      // every run so far kept everything (default 14 nights) and said so in its step detail
+      const details = (await wh.query<{ detail: string }>("SELECT detail::VARCHAR AS detail FROM pipeline_steps WHERE step = 'retention' AND status = 'succeeded'"))
+        .map((r) => JSON.parse(r.detail) as { keep: number; snapshots: number[] });
+      expect(details.length).toBe(Object.keys(runs).length);
+      expect(details.every((d) => d.keep === 14 && d.snapshots.length === 0)).toBe(true);
+      const snapshots = (await wh.query<{ id: number }>('SELECT snapshot_id AS id FROM feature_snapshots ORDER BY snapshot_id')).map((r) => r.id);
+      expect(snapshots.length).toBeGreaterThan(2);
+      const segmentRuns = (await wh.one<{ n: number }>('SELECT count(*)::INTEGER AS n FROM segment_runs')).n;
+      const rowsOf = new Map((await wh.query<{ id: number; n: number }>('SELECT snapshot_id AS id, row_count AS n FROM feature_snapshots')).map((r) => [r.id, r.n]));
+
+      const dropped = await dropOldSnapshotRows(wh, 2);
+      const graphs = await dropOldGraphRows(wh, 2);
+      const segments = await dropOldSegmentRows(wh, 2);
+      // kept: the two latest built and the two latest as of (here the same two)
+      expect(dropped.runs).toEqual(snapshots.slice(0, -2));
+      expect(dropped.rows).toBe(dropped.runs.reduce((sum, id) => sum + rowsOf.get(id)!, 0));
+      expect(graphs.runs.length).toBeGreaterThan(0);
+      expect(segments.versions).toHaveLength(segmentRuns - 2);
+      const left = await wh.query<{ id: number; n: number }>('SELECT snapshot_id AS id, count(*)::INTEGER AS n FROM customer_features GROUP BY 1 ORDER BY 1');
+      expect(left.map((r) => r.id)).toEqual(snapshots.slice(-2));
+      expect((await wh.one<{ n: number }>('SELECT count(DISTINCT version)::INTEGER AS n FROM customer_segments')).n).toBe(2);
+      expect((await wh.one<{ n: number }>('SELECT count(DISTINCT graph_run_id)::INTEGER AS n FROM customer_graph')).n).toBe(2);
+      // summaries stay: statistics of every snapshot, profiles of every segment run
+      const stats = await wh.one<{ n: number }>('SELECT count(DISTINCT snapshot_id)::INTEGER AS n FROM feature_stats');
+      expect(stats.n).toBe(snapshots.length);
+      expect((await wh.one<{ n: number }>('SELECT count(DISTINCT version)::INTEGER AS n FROM segment_profiles')).n).toBe(segmentRuns);
+      // reading a dropped snapshot or segment run fails with a reason, not with zero rows
+      await expect(readFeatureMatrix(wh, { snapshotId: snapshots[0]! })).rejects.toThrow(/dropped by retention/);
+      await expect(segmentAssignments(wh, segments.versions[0]!)).rejects.toThrow(/dropped by retention/);
+      expect((await readFeatureMatrix(wh, { snapshotId: snapshots.at(-1)! })).rows).toBe(customers);
+      // a second pass has nothing left to do
+      expect((await dropOldSnapshotRows(wh, 2)).runs).toEqual([]);
+    });
+    // and the next night still runs and publishes on what is left
+    const next = await nightly({ asOf: new Date(END.getTime() + 86_400_000), keepNights: 2 });
+    expect(next.error).toBeUndefined();
+    expect(next.steps.find((s) => s.step === 'retention')!.detail).toMatchObject({ keep: 2, snapshots: [expect.any(Number)] });
+    expectCurrentIntact(next.runId);
+  }, HEAVY);
 });

@@ -17,6 +17,7 @@ export {
   listSegmentRuns,
   segmentProfiles,
   segmentAssignments,
+  dropOldSegmentRows,
   type Movement,
   type SegmentProfile,
   type SegmentRunInfo,

@@ -230,6 +230,12 @@ export async function segmentAssignments(
   version?: string,
 ): Promise<{ version: string; customerIds: string[]; segmentIds: Int32Array; distances: Float64Array }> {
   const v = await resolveVersion(wh, version);
+  const [run] = await wh.query<{ dropped: Date | null }>('SELECT rows_dropped_at AS dropped FROM segment_runs WHERE version = $version', { version: v });
+  if (run?.dropped) {
+    throw new SegmentVersionNotFoundError(
+      `segment run ${v}'s customer rows were dropped by retention on ${run.dropped.toISOString()} (its centroids and profiles remain); the latest runs keep theirs`,
+    );
+  }
   const cols = await wh.columns(
     `SELECT customer_id, segment_id, distance FROM customer_segments WHERE version = $version ORDER BY customer_id`,
     { version: v },
@@ -425,4 +431,27 @@ export async function insertProfiles(
       },
     );
   }
+}
+
+/**
+ * Retention: drops the customer rows of all but the latest `keep` segment runs (by run order);
+ * their segment_runs and segment_profiles rows stay, marked with rows_dropped_at (migration 060).
+ */
+export async function dropOldSegmentRows(wh: Warehouse, keep: number): Promise<{ versions: string[]; rows: number }> {
+  if (!Number.isInteger(keep) || keep < 1) throw new RangeError(`retention must keep at least the latest run (keep ≥ 1), got ${keep}`);
+  return wh.transaction(async (tx) => {
+    const old = await tx.query<{ version: string }>(
+      `SELECT version FROM segment_runs
+       WHERE rows_dropped_at IS NULL AND run_seq NOT IN (SELECT run_seq FROM segment_runs ORDER BY run_seq DESC LIMIT $keep)
+       ORDER BY run_seq`,
+      { keep },
+    );
+    let rows = 0;
+    for (const { version } of old) {
+      rows += Number((await tx.one<{ n: number }>('SELECT count(*)::BIGINT AS n FROM customer_segments WHERE version = $version', { version })).n);
+      await tx.run('DELETE FROM customer_segments WHERE version = $version', { version });
+      await tx.run('UPDATE segment_runs SET rows_dropped_at = now() WHERE version = $version', { version });
+    }
+    return { versions: old.map((r) => r.version), rows };
+  });
 }
