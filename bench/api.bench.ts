@@ -71,12 +71,18 @@ async function dataSet(): Promise<string> {
 }
 
 function startChild(args: string[], readyText: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+  // LOG_LEVEL=info measures with fastify's per-request log lines (read and dropped here)
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } });
   let output = '';
+  let ready = false;
   return new Promise((res, rej) => {
     const onData = (b: Buffer) => {
+      if (ready) return;
       output += b.toString();
-      if (output.includes(readyText)) res(child);
+      if (output.includes(readyText)) {
+        ready = true;
+        res(child);
+      }
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
@@ -147,7 +153,7 @@ try {
   const peerBase = `http://127.0.0.1:${peerPort}`;
   log(
     `data: ${page.total} scored customers; /api/segments is ${segmentsBody.length} bytes, /api/scores/:id ${scoreBody.length}; ${RATE}/s open loop, ${DURATION} s measured after ${WARMUP} s warm-up, ` +
-      `connections ${CONNECTIONS.join(' and ')}, ${RUNS} run(s); node ${process.version}; load average ${load()} (other work on the machine inflates latencies)`,
+      `connections ${CONNECTIONS.join(' and ')}, ${RUNS} run(s); server log level ${process.env.LOG_LEVEL ?? 'warn'}; node ${process.version}; load average ${load()} (other work on the machine inflates latencies)`,
   );
   let i = 0;
   const randomCustomer = () => `/api/scores/${encodeURIComponent(ids[(i = (i * 1103515245 + 12345) & 0x7fffffff) % ids.length]!)}`;
