@@ -23,7 +23,7 @@ export interface EngineOptions {
    * once per process) costs more than it saves.
    */
   workers?: number | 'auto';
-  /** Rows per tensor chunk (default 65,536): bounds the chunk × k distance matrix in memory. */
+  /** Rows per tensor chunk (default 65,536): bounds the k × chunk distance matrix in memory. */
   chunkRows?: number;
 }
 

@@ -33,16 +33,6 @@ export type DistanceKernel = (
   out: Float32Array,
 ) => number;
 
-/** Adds, per column, Σ(x − shift) into `s1` and Σ(x − shift)² into `s2` over rows [start, end). */
-export type MomentsKernel = (
-  X: Float32Array,
-  start: number,
-  end: number,
-  shift: Float64Array,
-  s1: Float64Array,
-  s2: Float64Array,
-) => void;
-
 /** Moves row i of X from cluster `from` to cluster `to` in running sums (incremental M-step). */
 export type MoveKernel = (
   X: Float32Array,
@@ -72,12 +62,29 @@ export type GatherKernel = (
   out: Float32Array,
 ) => void;
 
+/**
+ * Writes rows [start, start + m) of X, minus `shift`, transposed into `out` ((d + 1) × m,
+ * float32) under a first row of ones, and continues the column moments Σ(x − shift) in `s1`
+ * and Σ(x − shift)² in `s2` (float64, in row order). The float32 store rounds
+ * x − shift exactly as tfjs's float32 subtraction would (a float64 difference of two float32
+ * values, rounded once more to float32, is the correctly rounded float32 difference).
+ */
+export type UploadKernel = (
+  X: Float32Array,
+  start: number,
+  m: number,
+  shift: Float64Array,
+  out: Float32Array,
+  s1: Float64Array,
+  s2: Float64Array,
+) => void;
+
 export interface RowKernels {
   gather: GatherKernel;
+  upload: UploadKernel;
   accumulate: AccumulateKernel;
   move: MoveKernel;
   distances: DistanceKernel;
-  moments: MomentsKernel;
   rowDistance: RowDistanceKernel;
   norms: NormsKernel;
 }
@@ -99,6 +106,55 @@ export type MinTwoKernel = (
 const MAX_UNROLL = 64;
 const cache = new Map<number, RowKernels>();
 const minTwoCache = new Map<number, MinTwoKernel>();
+const minTwoNegCache = new Map<number, MinTwoKernel>();
+
+/**
+ * `minTwoFor`'s scan over the negated, transposed layout the E-step's matMul produces: `v` is
+ * k × m (row j holds −F_j of the m rows), and the row's values are F_j = −v[j·m + row].
+ * Same results as `minTwoFor(k)` on the m × k matrix of F.
+ */
+export function minTwoNegTFor(k: number): MinTwoKernel {
+  if (!Number.isInteger(k) || k <= 0) throw new RangeError(`bad column count ${k}`);
+  let f = minTwoNegCache.get(k);
+  if (f === undefined) {
+    f = k <= MAX_UNROLL ? generatedMinTwoNegT(k) : genericMinTwoNegT(k);
+    minTwoNegCache.set(k, f);
+  }
+  return f;
+}
+
+function generatedMinTwoNegT(k: number): MinTwoKernel {
+  const J = Array.from({ length: k - 1 }, (_, j) => j + 1);
+  const src = [
+    'for (let i = 0; i < m; i++) {',
+    '  let b = -v[i], bi = 0, s = Infinity, t;',
+    ...J.map((j) => `  t = -v[${j} * m + i]; if (t < b) { s = b; b = t; bi = ${j}; } else if (t < s) s = t;`),
+    '  lab[off + i] = bi; first[off + i] = b; second[off + i] = s;',
+    '}',
+  ];
+  return new Function('v', 'm', 'lab', 'first', 'second', 'off', src.join('\n')) as MinTwoKernel;
+}
+
+function genericMinTwoNegT(k: number): MinTwoKernel {
+  return (v, m, lab, first, second, off) => {
+    for (let i = 0; i < m; i++) {
+      let b = -(v[i] as number);
+      let bi = 0;
+      let s = Number.POSITIVE_INFINITY;
+      for (let j = 1; j < k; j++) {
+        const t = -(v[j * m + i] as number);
+        if (t < b) {
+          s = b;
+          b = t;
+          bi = j;
+        } else if (t < s) s = t;
+      }
+      lab[off + i] = bi;
+      first[off + i] = b;
+      second[off + i] = s;
+    }
+  };
+}
 
 /**
  * The min/second-min scan for `k` columns (generated once per `k`: unrolled, it runs at
@@ -190,16 +246,6 @@ function generated(d: number): RowKernels {
     '}',
     'return total;',
   ];
-  const mom = [
-    ...Q.map((q) => `let a${q} = 0, b${q} = 0; const h${q} = shift[${q}];`),
-    `let xo = start * ${d};`,
-    'let t;',
-    'for (let i = start; i < end; i++) {',
-    ...Q.map((q) => `  t = X[xo + ${q}] - h${q}; a${q} += t; b${q} += t * t;`),
-    `  xo += ${d};`,
-    '}',
-    ...Q.map((q) => `s1[${q}] += a${q}; s2[${q}] += b${q};`),
-  ];
   const rowDist = [
     `const xo = i * ${d}, o = j * ${d};`,
     'let t, s = 0;',
@@ -216,6 +262,17 @@ function generated(d: number): RowKernels {
     `  xo += ${d};`,
     '}',
   ];
+  const upload = [
+    ...Q.map((q) => `let a${q} = s1[${q}], b${q} = s2[${q}]; const h${q} = shift[${q}];`),
+    'let xo = start * ' + d + ';',
+    'let t;',
+    'for (let i = 0; i < m; i++) {',
+    '  out[i] = 1;',
+    ...Q.map((q) => `  t = X[xo + ${q}] - h${q}; out[${q + 1} * m + i] = t; a${q} += t; b${q} += t * t;`),
+    `  xo += ${d};`,
+    '}',
+    ...Q.map((q) => `s1[${q}] = a${q}; s2[${q}] = b${q};`),
+  ];
   const gather = [
     ...Q.map((q) => `const h${q} = shift[${q}];`),
     `for (let t = 0, o = 0; t < m; t++, o += ${d}) {`,
@@ -225,17 +282,33 @@ function generated(d: number): RowKernels {
   ];
   return {
     gather: new Function('X', 'rows', 'off', 'm', 'shift', 'out', gather.join('\n')) as GatherKernel,
+    upload: new Function('X', 'start', 'm', 'shift', 'out', 's1', 's2', upload.join('\n')) as UploadKernel,
     rowDistance: new Function('X', 'i', 'C', 'j', rowDist.join('\n')) as RowDistanceKernel,
     norms: new Function('X', 'start', 'end', 'shift', 'out', norms.join('\n')) as NormsKernel,
     accumulate: new Function('X', 'labels', 'start', 'end', 'sums', 'counts', acc.join('\n')) as AccumulateKernel,
     move: new Function('X', 'i', 'from', 'to', 'sums', 'counts', move.join('\n')) as MoveKernel,
     distances: new Function('X', 'labels', 'C', 'start', 'end', 'out', dist.join('\n')) as DistanceKernel,
-    moments: new Function('X', 'start', 'end', 'shift', 's1', 's2', mom.join('\n')) as MomentsKernel,
   };
 }
 
 function generic(d: number): RowKernels {
   return {
+    upload(X, start, m, shift, out, s1, s2) {
+      for (let q = 0; q < d; q++) {
+        let a = s1[q] as number;
+        let b = s2[q] as number;
+        const h = shift[q] as number;
+        for (let i = 0, xo = start * d + q, o = (q + 1) * m; i < m; i++, xo += d) {
+          const t = (X[xo] as number) - h;
+          out[o + i] = t;
+          a += t;
+          b += t * t;
+        }
+        s1[q] = a;
+        s2[q] = b;
+      }
+      out.fill(1, 0, m);
+    },
     gather(X, rows, off, m, shift, out) {
       for (let t = 0, o = 0; t < m; t++) {
         const xo = (rows[off + t] as number) * d;
@@ -291,15 +364,6 @@ function generic(d: number): RowKernels {
         total += s;
       }
       return total;
-    },
-    moments(X, start, end, shift, s1, s2) {
-      for (let i = start, xo = start * d; i < end; i++, xo += d) {
-        for (let q = 0; q < d; q++) {
-          const t = (X[xo + q] as number) - (shift[q] as number);
-          s1[q] = (s1[q] as number) + t;
-          s2[q] = (s2[q] as number) + t * t;
-        }
-      }
     },
   };
 }

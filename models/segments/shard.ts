@@ -6,7 +6,7 @@
  */
 import { tf } from '../tf-backend.ts';
 import type { RowKernels } from './kernels.ts';
-import { kernelsFor, minTwoFor } from './kernels.ts';
+import { kernelsFor, minTwoFor, minTwoNegTFor } from './kernels.ts';
 
 /** The block's M-step state after an E-step. */
 export interface BlockSums {
@@ -41,7 +41,17 @@ export interface ShardOptions {
   center: Float64Array;
 }
 
-/** A block of `rows` rows of X (row-major, `d` wide) resident as WASM tensors. */
+/**
+ * A block of `rows` rows of X (row-major, `d` wide) resident as WASM tensors.
+ *
+ * Resident layout: each chunk of m rows is held transposed, (d + 1) × m, under a row of ones,
+ * so the E-step is one matMul `[−b | −W] · chunk` = −F (k × m: the bias rides on the ones
+ * row) whose k rows are contiguous. That is what lets the argmin run as whole-vector
+ * SIMD ops (see `assignPlain`) instead of tfjs's scalar, branchy ArgMin; the matMul gives F
+ * bit for bit as `fused.matMul(x, W, b)` on row-major rows (XNNPACK starts each sum at the
+ * bias, here 0 + 1·(−b) = −b, then adds the same products in the same order; negation is
+ * exact), and XNNPACK keeps the chunk packed as the operator's weights between steps.
+ */
 export class LloydShard {
   private readonly chunks: tf.Tensor2D[] = [];
   private readonly starts: number[] = [];
@@ -80,22 +90,19 @@ export class LloydShard {
     this.center = Float64Array.from(center32);
     this.s1 = new Float64Array(d);
     this.s2 = new Float64Array(d);
-    this.kern.moments(X, 0, rows, this.center, this.s1, this.s2);
-    const mu = tf.tensor1d(center32, 'float32');
     try {
+      // One pass over X: centre, transpose under the ones row, and the column moments.
+      let buf = new Float32Array(0);
       for (let r = 0; r < rows; r += chunkRows) {
         const m = Math.min(chunkRows, rows - r);
-        const raw = tf.tensor2d(X.subarray(r * d, (r + m) * d), [m, d], 'float32');
-        // Centring in WASM (SIMD) costs ~2 ms per 1M × 16 rows; the same JS loop ~60 ms.
-        this.chunks.push(tf.sub(raw, mu));
-        raw.dispose();
+        if (buf.length !== (d + 1) * m) buf = new Float32Array((d + 1) * m);
+        this.kern.upload(X, r, m, this.center, buf, this.s1, this.s2);
+        this.chunks.push(tf.tensor2d(buf, [d + 1, m], 'float32'));
         this.starts.push(r);
       }
     } catch (e) {
       this.dispose();
       throw e;
-    } finally {
-      mu.dispose();
     }
   }
 
@@ -103,11 +110,11 @@ export class LloydShard {
    * E-step: label each row with its nearest centroid (ties → lowest index), and keep the
    * block's per-cluster sums in step (see `AssignMode`).
    *
-   * The nearest centroid minimises ‖c‖² − 2x·c (‖x‖² is common to every c): one fused
-   * matMul-with-bias on XNNPACK per chunk. With `bounded` (Hamerly's algorithm, the default
-   * of `kmeans`) the rows whose bounds prove their label cannot change are skipped and only
-   * the others go through the matMul (see `assignBounded`); without it, every row does,
-   * followed by tfjs's argMin, and only the int32 labels come back (plain Lloyd).
+   * The nearest centroid minimises F = ‖c‖² − 2x·c (‖x‖² is common to every c): one matMul
+   * on XNNPACK per chunk. With `bounded` (Hamerly's algorithm, opt-in) the rows whose bounds
+   * prove their label cannot change are skipped and only the others go through the matMul
+   * (see `assignBounded`); without it, every row does, followed by a branch-free argmin in
+   * tfjs, and only the m labels come back (plain Lloyd, see `assignPlain`).
    */
   assign(centroids: Float32Array, k: number, mode: AssignMode, bounded = false): BlockSums {
     this.assertOpen();
@@ -129,17 +136,16 @@ export class LloydShard {
       this.movedFrom = new Int32Array(moveLimit);
     }
     this.step = { full, moveLimit, changed: 0, resum: false, computed: 0 };
-    const [W, bias] = this.weights(centroids, k);
+    const WT = this.negWeights(centroids, k);
     // Bounds pay off only once few labels change: setting them up costs a little more than a
     // plain step (every row's distances read back), and while many rows move most are in
     // doubt anyway. So a bounded fit runs plain steps until a step changes ≤ 2 % of the rows.
     const useBounds = bounded && !full && (this.boundsK === k || this.lastChanged * 50 <= this.rows);
     try {
-      if (useBounds) this.assignBounded(centroids, k, W, bias);
-      else this.assignPlain(W, bias, full);
+      if (useBounds) this.assignBounded(centroids, k, WT);
+      else this.assignPlain(WT, k, full);
     } finally {
-      W.dispose();
-      bias.dispose();
+      WT.dispose();
     }
     this.lastChanged = this.step.changed;
     const { sums, counts, step } = this;
@@ -187,27 +193,53 @@ export class LloydShard {
     labels[i] = now;
   }
 
-  /** Plain Lloyd E-step: matMul + argMin over every chunk. */
-  private assignPlain(W: tf.Tensor2D, bias: tf.Tensor1D, full: boolean): void {
+  /** −j·2⁻ᵉ (k × 1) for the argmin's tie-break, with 2ᵉ ≥ k; cached per k. */
+  private colOffsets: tf.Tensor2D | undefined;
+  private colOffsetsK = -1;
+
+  /**
+   * Plain Lloyd E-step, every chunk: N = −F (k × m) by one matMul, then the argmin of F with
+   * ties to the lowest index (as tfjs's ArgMin), exactly, from whole-vector ops that XNNPACK
+   * runs in SIMD without branches:
+   *   P = maxPool_j N_j            (= −min F)
+   *   S_j = step(P − N_j)          (0 where F_j is the minimum, else 1: the float32
+   *                                 difference is 0 only for equal values and keeps the sign)
+   *   label = −2ᵉ · maxPool_j(−j·2⁻ᵉ − S_j)   (the smallest j with S_j = 0)
+   * Only the m pooled values come back to JS. Measured per 1M × 16 rows, k = 8, one thread:
+   * 26–30 ms against 27–47 ms for `fused.matMul` + ArgMin (whose branches mispredict, more so
+   * while the other core is busy).
+   */
+  private assignPlain(WT: tf.Tensor2D, k: number, full: boolean): void {
     const { X, labels, sums, counts, step } = this;
     this.boundsK = -1; // labels move without the bounds following
+    const bits = Math.max(1, Math.ceil(Math.log2(k)));
+    if (this.colOffsetsK !== k) {
+      this.colOffsets?.dispose();
+      this.colOffsets = tf.tensor2d(Float32Array.from({ length: k }, (_, j) => -j * 2 ** -bits), [k, 1], 'float32');
+      this.colOffsetsK = k;
+    }
+    const col = this.colOffsets as tf.Tensor2D;
+    const toLabel = -(2 ** bits);
     for (let c = 0; c < this.chunks.length; c++) {
       const chunk = this.chunks[c] as tf.Tensor2D;
       const start = this.starts[c] as number;
-      const m = chunk.shape[0];
-      const D = tf.fused.matMul({ a: chunk, b: W, bias });
-      const L = tf.argMin(D, 1);
-      D.dispose();
-      const got = L.dataSync() as Int32Array;
-      L.dispose();
+      const m = chunk.shape[1];
+      const pooled = tf.tidy(() => {
+        const N = tf.matMul(WT, chunk);
+        const P = tf.maxPool(tf.reshape(N, [1, k, 1, m]) as tf.Tensor4D, [k, 1], [k, 1], 'valid');
+        const S = tf.step(tf.sub(tf.reshape(P, [1, m]), N));
+        return tf.maxPool(tf.reshape(tf.sub(col, S), [1, k, 1, m]) as tf.Tensor4D, [k, 1], [k, 1], 'valid');
+      });
+      const got = pooled.dataSync() as Float32Array;
+      pooled.dispose();
       step.computed += m;
       if (full) {
-        labels.set(got, start);
+        for (let i = 0; i < m; i++) labels[start + i] = (got[i] as number) * toLabel;
         step.changed += m;
         this.kern.accumulate(X, labels, start, start + m, sums, counts);
       } else {
         for (let i = 0; i < m; i++) {
-          const now = got[i] as number;
+          const now = (got[i] as number) * toLabel;
           if (now !== labels[start + i]) this.relabel(start + i, now);
         }
       }
@@ -258,11 +290,12 @@ export class LloydShard {
    * the bias, doubled). So a row is skipped only when u² + 2E < max(l, s_a − u)², with E
    * taken at the largest ‖x‖ of the block: then the exact and the float32 argmin are both
    * its label. Bounds set from a row's float32 values are widened by its own E; the float64
-   * rounding of the bookkeeping (≈1e-16 relative) is far inside E (≈1e-6 relative). For gathered rows the matMul gives bit for bit the values of the
-   * full-chunk matMul (XNNPACK computes every row alike; tested), so their argmin is plain
-   * Lloyd's too.
+   * rounding of the bookkeeping (≈1e-16 relative) is far inside E (≈1e-6 relative). For gathered rows the row-major
+   * `fused.matMul` gives bit for bit the values of the resident chunks' transposed matMul
+   * (XNNPACK sums each value alike, from the bias, in the same order; tested), so their
+   * argmin is plain Lloyd's too.
    */
-  private assignBounded(C: Float32Array, k: number, W: tf.Tensor2D, bias: tf.Tensor1D): void {
+  private assignBounded(C: Float32Array, k: number, WT: tf.Tensor2D): void {
     const { d, rows, X, center, step } = this;
     if (this.rnorm === undefined) {
       const rnorm = new Float64Array(rows);
@@ -295,7 +328,7 @@ export class LloydShard {
     if (this.boundsK !== k) {
       this.history = [C.slice()];
       this.boundsK = k;
-      this.assignAll(W, bias, k, cmax, kappa);
+      this.assignAll(WT, k, cmax, kappa);
       return;
     }
     this.history.push(C.slice());
@@ -307,36 +340,49 @@ export class LloydShard {
     const sampled = this.inDoubt(C, k, drift, e2, 31, 32, false);
     const nTodo = sampled * 3 * 32 > rows ? rows : this.inDoubt(C, k, drift, e2, 0, 1, true);
     if (nTodo * 3 > rows) {
-      this.assignAll(W, bias, k, cmax, kappa);
+      this.assignAll(WT, k, cmax, kappa);
       return;
     }
     step.computed += nTodo;
     // The rows in doubt, a batch at a time, gathered in JS (tfjs-wasm's gather is a generic
     // per-element loop, ~50× slower); the float32 store rounds x − center exactly as the
-    // upload's tf.sub did, so the rows are bit-identical to the resident ones.
+    // upload did, so the rows are bit-identical to the resident ones.
     const { todo } = this;
     const batch = this.chunkRows;
-    for (let t0 = 0; t0 < nTodo; t0 += batch) {
-      const m = Math.min(batch, nTodo - t0);
-      if (this.gathered.length < m * d) this.gathered = new Float32Array(Math.min(nTodo, batch) * d);
-      const buf = this.gathered.subarray(0, m * d);
-      this.kern.gather(X, todo, t0, m, center, buf);
-      const G = tf.tensor2d(buf, [m, d], 'float32');
-      try {
-        this.scanDistances(G, W, bias, k, m);
-      } finally {
-        G.dispose();
+    if (nTodo === 0) return;
+    const [W, bias] = this.weights(C, k);
+    try {
+      for (let t0 = 0; t0 < nTodo; t0 += batch) {
+        const m = Math.min(batch, nTodo - t0);
+        if (this.gathered.length < m * d) this.gathered = new Float32Array(Math.min(nTodo, batch) * d);
+        const buf = this.gathered.subarray(0, m * d);
+        this.kern.gather(X, todo, t0, m, center, buf);
+        const G = tf.tensor2d(buf, [m, d], 'float32');
+        try {
+          this.scanDistances(G, W, bias, k, m);
+        } finally {
+          G.dispose();
+        }
+        this.record(m, todo, t0, cmax, kappa);
       }
-      this.record(m, todo, t0, cmax, kappa);
+    } finally {
+      W.dispose();
+      bias.dispose();
     }
   }
 
   /** Every row through the matMul: labels and fresh bounds. */
-  private assignAll(W: tf.Tensor2D, bias: tf.Tensor1D, k: number, cmax: number, kappa: number): void {
+  private assignAll(WT: tf.Tensor2D, k: number, cmax: number, kappa: number): void {
     for (let c = 0; c < this.chunks.length; c++) {
       const chunk = this.chunks[c] as tf.Tensor2D;
-      const m = chunk.shape[0];
-      this.scanDistances(chunk, W, bias, k, m);
+      const m = chunk.shape[1];
+      this.ensureScan(m);
+      const N = tf.matMul(WT, chunk);
+      try {
+        minTwoNegTFor(k)(N.dataSync() as Float32Array, m, this.scanLab, this.scanFirst, this.scanSecond, 0);
+      } finally {
+        N.dispose();
+      }
       this.record(m, null, this.starts[c] as number, cmax, kappa);
       this.step.computed += m;
     }
@@ -435,16 +481,20 @@ export class LloydShard {
    * index, as tfjs's argMin), its value and the second smallest value, into the scan scratch.
    */
   private scanDistances(A: tf.Tensor2D, W: tf.Tensor2D, bias: tf.Tensor1D, k: number, m: number): void {
-    if (this.scanLab.length < m) {
-      this.scanLab = new Int32Array(m);
-      this.scanFirst = new Float64Array(m);
-      this.scanSecond = new Float64Array(m);
-    }
+    this.ensureScan(m);
     const D = tf.fused.matMul({ a: A, b: W, bias });
     try {
       minTwoFor(k)(D.dataSync() as Float32Array, m, this.scanLab, this.scanFirst, this.scanSecond, 0);
     } finally {
       D.dispose();
+    }
+  }
+
+  private ensureScan(m: number): void {
+    if (this.scanLab.length < m) {
+      this.scanLab = new Int32Array(m);
+      this.scanFirst = new Float64Array(m);
+      this.scanSecond = new Float64Array(m);
     }
   }
 
@@ -477,6 +527,26 @@ export class LloydShard {
    * wrongly when transposeB is set.)
    */
   private weights(C: Float32Array, k: number): [tf.Tensor2D, tf.Tensor1D] {
+    const { w, b } = this.weightValues(C, k);
+    return [tf.tensor2d(w, [this.d, k], 'float32'), tf.tensor1d(b, 'float32')];
+  }
+
+  /**
+   * The same weights negated and laid out for the resident (transposed) chunks: row j is
+   * [−b_j, −W_0j, …, −W_(d−1)j] (k × (d + 1)), so `matMul(WT, chunk)` = −(x·W + b).
+   */
+  private negWeights(C: Float32Array, k: number): tf.Tensor2D {
+    const { d } = this;
+    const { w, b } = this.weightValues(C, k);
+    const wt = new Float32Array(k * (d + 1));
+    for (let j = 0; j < k; j++) {
+      wt[j * (d + 1)] = -(b[j] as number);
+      for (let q = 0; q < d; q++) wt[j * (d + 1) + 1 + q] = -(w[q * k + j] as number);
+    }
+    return tf.tensor2d(wt, [k, d + 1], 'float32');
+  }
+
+  private weightValues(C: Float32Array, k: number): { w: Float32Array; b: Float32Array } {
     const { d, center } = this;
     const w = new Float32Array(d * k);
     const b = new Float32Array(k);
@@ -489,7 +559,7 @@ export class LloydShard {
       }
       b[j] = s;
     }
-    return [tf.tensor2d(w, [d, k], 'float32'), tf.tensor1d(b, 'float32')];
+    return { w, b };
   }
 
   // --- k-means++ seeding support (see kmeanspp.ts) ---------------------------------------
@@ -509,35 +579,42 @@ export class LloydShard {
   private pointDistances(P: Float32Array, L: number): Float32Array {
     this.assertOpen();
     if (this.norms === undefined) {
+      // Σ_q x_q² in float32, summed in column order from 0 (as tfjs's Sum over a row-major
+      // row would): a matMul with weights [0, 1, …, 1] over the squared chunk (the ones row
+      // contributes 0·1).
       const norms = new Float32Array(this.rows);
-      for (let c = 0; c < this.chunks.length; c++) {
-        const t = tf.tidy(() => tf.sum(tf.square(this.chunks[c] as tf.Tensor2D), 1));
-        norms.set(t.dataSync() as Float32Array, this.starts[c] as number);
-        t.dispose();
+      const sel = tf.tensor2d(Float32Array.from({ length: this.d + 1 }, (_, q) => (q === 0 ? 0 : 1)), [1, this.d + 1], 'float32');
+      try {
+        for (let c = 0; c < this.chunks.length; c++) {
+          const t = tf.tidy(() => tf.matMul(sel, tf.square(this.chunks[c] as tf.Tensor2D)));
+          norms.set(t.dataSync() as Float32Array, this.starts[c] as number);
+          t.dispose();
+        }
+      } finally {
+        sel.dispose();
       }
       this.norms = norms;
     }
     const norms = this.norms;
     const out = new Float32Array(this.rows * L);
-    const [W, bias] = this.weights(P, L);
+    const WT = this.negWeights(P, L);
     try {
       for (let c = 0; c < this.chunks.length; c++) {
-        const D = tf.fused.matMul({ a: this.chunks[c] as tf.Tensor2D, b: W, bias });
-        const v = D.dataSync() as Float32Array;
-        D.dispose();
+        const N = tf.matMul(WT, this.chunks[c] as tf.Tensor2D); // −(x·W + b), L × m
+        const v = N.dataSync() as Float32Array;
+        N.dispose();
         const start = this.starts[c] as number;
         const m = v.length / L;
-        for (let i = 0, o = 0; i < m; i++) {
+        for (let i = 0, o = start * L; i < m; i++) {
           const xx = norms[start + i] as number;
           for (let t = 0; t < L; t++, o++) {
-            const dd = xx + (v[o] as number);
-            out[start * L + o] = dd > 0 ? dd : 0;
+            const dd = xx - (v[t * m + i] as number);
+            out[o] = dd > 0 ? dd : 0;
           }
         }
       }
     } finally {
-      W.dispose();
-      bias.dispose();
+      WT.dispose();
     }
     return out;
   }
@@ -643,6 +720,9 @@ export class LloydShard {
     this.disposed = true;
     for (const t of this.chunks) t.dispose();
     this.chunks.length = 0;
+    this.colOffsets?.dispose();
+    this.colOffsets = undefined;
+    this.colOffsetsK = -1;
     this.ppEnd();
     this.rnorm = undefined;
     this.upper = this.lower = this.scanFirst = this.scanSecond = new Float64Array(0);

@@ -14,6 +14,8 @@ import {
   toStableLabels,
 } from '../../models/segments/index.ts';
 import type { Rng } from '../../models/segments/index.ts';
+import { LloydShard } from '../../models/segments/shard.ts';
+import { initTf, tf } from '../../models/tf-backend.ts';
 
 afterAll(async () => {
   await shutdownWorkers();
@@ -193,6 +195,69 @@ describe('kmeans', () => {
     await expect(kmeans(X, 2, 2, { k: 1 })).rejects.toThrow(/impute missing values/);
     await expect(kmeans(Float32Array.from([0, 1, 2, 3]), 2, 2, { k: 3 })).rejects.toThrow(/lower k/);
     await expect(kmeans(Float32Array.from([0, 1, 2]), 2, 2, { k: 1 })).rejects.toThrow(/expected n × d/);
+  });
+});
+
+describe('E-step argmin', () => {
+  /**
+   * The labels of tfjs's own `argMin` over `fused.matMul(x − μ, −2(C − μ)ᵀ, ‖C − μ‖²)` on
+   * row-major float32 rows: what the E-step computed before its branch-free argmin, and the
+   * exact labels it must keep giving (ties → lowest index).
+   */
+  function argMinLabels(X: Float32Array, n: number, d: number, C: Float32Array, k: number, center: Float64Array): Int32Array {
+    const mu32 = Float32Array.from(center);
+    const w = new Float32Array(d * k);
+    const b = new Float32Array(k);
+    for (let j = 0; j < k; j++) {
+      let s = 0;
+      for (let q = 0; q < d; q++) {
+        const c = (C[j * d + q] as number) - (mu32[q] as number);
+        w[q * k + j] = -2 * c;
+        s += c * c;
+      }
+      b[j] = s;
+    }
+    const L = tf.tidy(() => {
+      const rows = tf.sub(tf.tensor2d(X, [n, d]), tf.tensor1d(mu32));
+      return tf.argMin(tf.fused.matMul({ a: rows as tf.Tensor2D, b: tf.tensor2d(w, [d, k]), bias: tf.tensor1d(b) }), 1);
+    });
+    const out = Int32Array.from(L.dataSync() as Int32Array);
+    L.dispose();
+    return out;
+  }
+
+  it("labels every row exactly as tfjs's argMin would, ties (duplicate centroids) to the lowest index", async () => {
+    await initTf();
+    const n = 5000;
+    const d = 7;
+    for (const [k, chunkRows, seed] of [
+      [1, 1000, 1],
+      [3, 777, 2],
+      [8, 4096, 3],
+      [12, 65536, 4],
+    ] as const) {
+      const { X } = blobs(n, d, Math.max(k, 2), 1.5, seed);
+      const C = new Float32Array(k * d);
+      for (let j = 0; j < k; j++) for (let q = 0; q < d; q++) C[j * d + q] = X[(j * 131 + 3) * d + q] as number;
+      // Exact ties: centroid k − 1 repeats centroid 0 (and k − 2 repeats 1), so their values
+      // are equal for every row and the lower index must win.
+      if (k >= 3) C.copyWithin((k - 1) * d, 0, d);
+      if (k >= 4) C.copyWithin((k - 2) * d, d, 2 * d);
+      const center = Float64Array.from({ length: d }, (_, q) => 0.25 * q - 0.5);
+      const labels = new Int32Array(n).fill(-1);
+      const shard = new LloydShard(X, n, d, labels, { chunkRows, center });
+      try {
+        shard.assign(C, k, 'labels');
+      } finally {
+        shard.dispose();
+      }
+      const want = argMinLabels(X, n, d, C, k, center);
+      expect(Array.from(labels)).toEqual(Array.from(want));
+      if (k >= 3) {
+        expect(labels.includes(0)).toBe(true);
+        expect(labels.includes(k - 1)).toBe(false); // the duplicate of centroid 0 never wins
+      }
+    }
   });
 });
 
