@@ -279,10 +279,11 @@ function profile(): void {
   let inputs!: ReturnType<typeof models.packInputs>;
   time('pack inputs (dictionary-encode categoricals)', () => (inputs = models.packInputs(sample)));
   const plan = models.planFor(conv, inputs, { reasons: 3, contributions: 'approx' });
-  const out = models.conversionOutputs(rows, plan.ncol, 3);
-  time('conversion: encode model matrix', () => models.encodeConversionRows(plan, inputs, 0, rows, out.x));
+  const out = models.conversionOutputs(rows, 3);
+  const x = new Float32Array(rows * plan.ncol);
+  time('conversion: encode model matrix', () => models.encodeConversionRows(plan, inputs, 0, rows, x));
   const margin = new Float64Array(rows);
-  time('conversion: trees walked in JS, margin + top-3 reasons', () => conv.paths().score(out.x, rows, 3, margin, out.reasonColumn, out.reasonContribution));
+  time('conversion: trees walked in JS, margin + top-3 reasons', () => conv.paths().score(x, rows, 3, margin, out.reasonColumn, out.reasonContribution));
   time('conversion: sigmoid + calibration', () => {
     for (let i = 0; i < rows; i++) out.pRaw[i] = models.sigmoid(margin[i]!);
     for (let i = 0; i < rows; i++) out.pConvert[i] = models.calibrate(conv.calibrator, out.pRaw[i]!);

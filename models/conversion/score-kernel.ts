@@ -38,14 +38,14 @@ export interface ConversionPlan {
 
 /** Where the kernel writes; row i of the inputs goes to row i of each output. */
 export interface ConversionOutputs {
-  /** rows × ncol model matrix (kept for reason values). */
-  x: Float32Array;
   pRaw: Float32Array;
   pConvert: Float32Array;
   /** rows × k model-column indices (-1: none). */
   reasonColumn: Int16Array;
   /** rows × k contributions (log-odds). */
   reasonContribution: Float32Array;
+  /** rows × k model-matrix values of the reason columns (NaN: missing, or no reason), for the phrases. */
+  reasonValue: Float32Array;
 }
 
 export function conversionPlan(
@@ -141,6 +141,12 @@ export function encodeConversionRows(plan: ConversionPlan, inputs: PackedInputs,
   }
 }
 
+/** Rows per block for approximate reasons: a block's model rows stay in cache while the trees walk them. */
+const APPROX_BLOCK_ROWS = 4096;
+
+// Encoded model rows, reused from call to call: a fresh multi-megabyte matrix per call costs page faults.
+let scratch = new Float32Array(0);
+
 /**
  * Scores rows [start, end): fills those rows of every output. `paths` is needed for mode
  * 'approx'. The booster is used from the calling thread only.
@@ -155,28 +161,35 @@ export function scoreConversionRows(
   out: ConversionOutputs,
 ): void {
   const { ncol, k, mode } = plan;
+  if (mode === 'approx' && !paths) throw new ModelKindError('approximate reasons need the model trees (TreePaths)');
   const range: [number, number] = [0, plan.iterationEnd];
-  encodeConversionRows(plan, inputs, start, end, out.x.subarray(start * ncol, end * ncol));
-  if (mode === 'approx') {
-    // the trees walked in JS (compiled, see paths.ts): the leaves XGBoost would give, margin and reasons in one pass
-    if (!paths) throw new ModelKindError('approximate reasons need the model trees (TreePaths)');
-    const rows = end - start;
-    const margin = new Float64Array(rows);
-    paths.score(out.x.subarray(start * ncol, end * ncol), rows, k, margin, out.reasonColumn.subarray(start * k, end * k), out.reasonContribution.subarray(start * k, end * k));
-    for (let i = 0; i < rows; i++) out.pRaw[start + i] = sigmoid(margin[i] as number);
-  } else {
-    for (let from = start; from < end; from += plan.chunkRows) {
-      const rows = Math.min(plan.chunkRows, end - from);
-      const x = out.x.subarray(from * ncol, (from + rows) * ncol);
+  const step = mode === 'approx' ? APPROX_BLOCK_ROWS : plan.chunkRows;
+  const most = Math.min(step, end - start);
+  if (scratch.length < most * ncol) scratch = new Float32Array(most * ncol);
+  const margin = new Float64Array(mode === 'approx' ? most : 0);
+  for (let from = start; from < end; from += step) {
+    const rows = Math.min(step, end - from);
+    const x = scratch.subarray(0, rows * ncol);
+    encodeConversionRows(plan, inputs, from, from + rows, x);
+    const column = out.reasonColumn.subarray(from * k, (from + rows) * k);
+    const contribution = out.reasonContribution.subarray(from * k, (from + rows) * k);
+    if (paths && mode === 'approx') {
+      // the trees walked in JS (compiled, see paths.ts): the leaves XGBoost would give, margin and reasons in one pass
+      paths.score(x, rows, k, margin, column, contribution);
+      for (let i = 0; i < rows; i++) out.pRaw[from + i] = sigmoid(margin[i] as number);
+    } else {
       const d = new DMatrix(x, { nrow: rows, ncol, featureNames: plan.names, featureTypes: plan.types, nthread: plan.dmatrixThreads });
       try {
         out.pRaw.set(booster.predict(d, { iterationRange: range }), from);
-        if (mode === 'exact') {
-          const contrib = booster.predictContributions(d, { iterationRange: range });
-          topK(contrib, rows, ncol, k, out.reasonColumn.subarray(from * k), out.reasonContribution.subarray(from * k));
-        }
+        if (mode === 'exact') topK(booster.predictContributions(d, { iterationRange: range }), rows, ncol, k, column, contribution);
       } finally {
         d.dispose();
+      }
+    }
+    for (let i = 0, o = from * k; i < rows; i++) {
+      for (let r = 0; r < k; r++, o++) {
+        const j = out.reasonColumn[o] as number;
+        out.reasonValue[o] = j < 0 ? Number.NaN : (x[i * ncol + j] as number);
       }
     }
   }
@@ -214,15 +227,15 @@ export function topK(contrib: Float32Array, rows: number, ncol: number, k: numbe
 }
 
 /** Allocates the outputs for `rows` rows (in shared memory when `shared`). */
-export function conversionOutputs(rows: number, ncol: number, k: number, shared = false): ConversionOutputs {
+export function conversionOutputs(rows: number, k: number, shared = false): ConversionOutputs {
   const buf = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
   const reasonColumn = new Int16Array(buf(rows * k * 2));
   reasonColumn.fill(-1);
   return {
-    x: new Float32Array(buf(rows * ncol * 4)),
     pRaw: new Float32Array(buf(rows * 4)),
     pConvert: new Float32Array(buf(rows * 4)),
     reasonColumn,
     reasonContribution: new Float32Array(buf(rows * k * 4)),
+    reasonValue: new Float32Array(buf(rows * k * 4)),
   };
 }

@@ -121,7 +121,7 @@ export function scoreMatrix(
 ): ConversionScores {
   const inputs = packInputs(matrix);
   const plan = planFor(model, inputs, options);
-  const out = conversionOutputs(inputs.rows, plan.ncol, plan.k);
+  const out = conversionOutputs(inputs.rows, plan.k);
   scoreConversionRows(plan, model.booster, plan.mode === 'approx' ? model.paths() : null, inputs, 0, inputs.rows, out);
   return conversionScores(model, plan, customerIds, out);
 }
@@ -146,8 +146,8 @@ export function planFor(
 
 /** Wraps filled kernel outputs as ConversionScores. */
 export function conversionScores(model: ConversionModel, plan: ConversionPlan, customerIds: string[] | null, out: ConversionOutputs): ConversionScores {
-  const { k, ncol } = plan;
-  const { x, reasonColumn, reasonContribution } = out;
+  const { k } = plan;
+  const { reasonValue, reasonColumn, reasonContribution } = out;
   const columns = model.encoding.columns;
   const reasonsOf = (i: number): Reason[] => {
     const reasons: Reason[] = [];
@@ -156,8 +156,9 @@ export function conversionScores(model: ConversionModel, plan: ConversionPlan, c
       if (j < 0) break;
       const c = columns[j]!;
       const contribution = reasonContribution[i * k + r] as number;
-      const value = displayValue(c, x[i * ncol + j] as number);
-      reasons.push({ feature: c.name, contribution, value, phrase: phrase(c, value, x[i * ncol + j] as number, contribution) });
+      const raw = reasonValue[i * k + r] as number;
+      const value = displayValue(c, raw);
+      reasons.push({ feature: c.name, contribution, value, phrase: phrase(c, value, raw, contribution) });
     }
     return reasons;
   };

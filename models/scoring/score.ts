@@ -64,7 +64,7 @@ export async function scoreModels(matrix: FeatureMatrix, options: ScoreModelsOpt
         ...(options.bestHours !== undefined ? { bestHours: options.bestHours } : {}),
       })
     : null;
-  const convOut = convPlan ? conversionOutputs(n, convPlan.ncol, convPlan.k, shared) : null;
+  const convOut = convPlan ? conversionOutputs(n, convPlan.k, shared) : null;
   const contOut = contPlan ? contactOutputs(n, contPlan.k, shared) : null;
   const pack = performance.now() - t0;
 
