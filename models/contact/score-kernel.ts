@@ -9,6 +9,7 @@
 import { ModelKindError } from '../common/index.ts';
 import { logit } from '../metrics/index.ts';
 import type { PackedInputs } from '../scoring/inputs.ts';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf-backend.ts';
 import type { ContactModel } from './artifact.ts';
 import { numericLayout } from './encoding.ts';
@@ -230,6 +231,10 @@ export function encodeOwnBlocks(plan: ContactPlan, inputs: PackedInputs, start: 
 export class ContactKernel {
   readonly plan: ContactPlan;
   readonly #t: Record<'w1' | 'b1' | 'wf' | 'bf' | 'wb' | 'bb' | 'w' | 'c', tf.Tensor>;
+  // chunk-sized scratch, reused: fresh multi-megabyte arrays per chunk cost page faults
+  #x = new Float32Array(0);
+  #own = new Float32Array(0);
+  #d = new Float32Array(0);
 
   constructor(plan: ContactPlan) {
     this.plan = plan;
@@ -241,7 +246,7 @@ export class ContactKernel {
       wb: tf.tensor2d(plan.wb, [plan.hidden, 1]),
       bb: tf.tensor1d(plan.bb),
       w: tf.tensor2d(plan.w, [plan.width, HOURS_PER_WEEK]),
-      c: tf.tensor2d(plan.c, [1, HOURS_PER_WEEK]),
+      c: tf.tensor1d(plan.c),
     };
   }
 
@@ -288,18 +293,27 @@ export class ContactKernel {
       phases[name] = (phases[name] ?? 0) + now - t;
       t = now;
     };
+    const most = Math.min(p.chunkRows, end - start);
+    if (this.#x.length < most * p.netWidth) {
+      this.#x = new Float32Array(most * p.netWidth);
+      this.#own = new Float32Array(most * blocks);
+      this.#d = new Float32Array(most * width);
+    }
+    const backend = tf.backend() as BackendWasm;
     for (let from = start; from < end; from += p.chunkRows) {
       const to = Math.min(end, from + p.chunkRows);
       const rows = to - from;
-      const x = new Float32Array(rows * p.netWidth);
+      const x = this.#x.subarray(0, rows * p.netWidth);
+      x.fill(0);
       encodeContactRows(p, inputs, from, to, x);
       lap('encode customer inputs');
-      const own = new Float32Array(rows * blocks);
+      const own = this.#own.subarray(0, rows * blocks);
       encodeOwnBlocks(p, inputs, from, to, own);
       lap('own block log-odds');
       const { factors: U, bias } = this.tower(x, rows);
       lap('customer tower (tfjs)');
-      const d = new Float32Array(rows * width);
+      const d = this.#d.subarray(0, rows * width);
+      d.fill(0);
       const segAt = F + blocks + 1;
       for (let i = 0; i < rows; i++) {
         const o = i * width;
@@ -311,19 +325,20 @@ export class ContactKernel {
         d[o + segAt + (code < 0 ? p.segNull : (p.segRemap[code] as number))] = 1;
       }
       lap('assemble D');
-      const chunkP = tf.tidy(() => {
-        const dT = tf.tensor2d(d, [rows, width]);
-        return tf.sigmoid(tf.add(tf.matMul(dT, this.#t.w as tf.Tensor2D), this.#t.c));
-      });
-      const probs = chunkP.dataSync() as Float32Array;
-      chunkP.dispose();
+      // sigmoid(D · W + c) in one fused WASM kernel
+      const chunkP = tf.tidy(() =>
+        tf.fused.matMul({ a: tf.tensor2d(d, [rows, width]), b: this.#t.w as tf.Tensor2D, bias: this.#t.c, activation: 'sigmoid' }),
+      );
       lap('168 logits + sigmoid (tfjs)');
-      out.pAnswer.set(probs, from * HOURS_PER_WEEK);
+      // straight from the WASM heap into the output (dataSync would copy into a fresh array first)
+      const pAnswer = out.pAnswer;
+      pAnswer.set(backend.typedArrayFromHeap(chunkP), from * HOURS_PER_WEEK);
+      chunkP.dispose();
       lap('copy into the output');
       if (k === 0) continue;
       // best allowed hours: scan only the allowed ones (an insertion into the k best so far)
       const scratch = { p: bestP, h: bestH };
-      for (let i = 0; i < rows; i++) bestHoursOf(probs, i * HOURS_PER_WEEK, allowed, k, out.bestHours, (from + i) * k, scratch);
+      for (let i = from; i < to; i++) bestHoursOf(pAnswer, i * HOURS_PER_WEEK, allowed, k, out.bestHours, i * k, scratch);
       lap('best hours');
     }
   }
