@@ -4,9 +4,20 @@
  *
  * Used as-is on the main thread, and inside each worker of the engine (see `engine.ts`).
  */
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf-backend.ts';
 import type { RowKernels } from './kernels.ts';
 import { kernelsFor, minTwoFor, minTwoNegTFor } from './kernels.ts';
+
+/**
+ * A float32 tensor's values in place in the WASM heap (`BackendWasm.typedArrayFromHeap`),
+ * without `dataSync`'s copy: read it before the next tfjs op (which may grow the heap and
+ * detach the view) and before disposing the tensor. Spares a fresh ArrayBuffer per chunk
+ * and step, whose external memory made V8 run a full mark-compact several times a fit.
+ */
+function heapView(t: tf.Tensor): Float32Array {
+  return (tf.backend() as BackendWasm).typedArrayFromHeap(t) as Float32Array;
+}
 
 /** The block's M-step state after an E-step. */
 export interface BlockSums {
@@ -230,18 +241,21 @@ export class LloydShard {
         const S = tf.step(tf.sub(tf.reshape(P, [1, m]), N));
         return tf.maxPool(tf.reshape(tf.sub(col, S), [1, k, 1, m]) as tf.Tensor4D, [k, 1], [k, 1], 'valid');
       });
-      const got = pooled.dataSync() as Float32Array;
-      pooled.dispose();
-      step.computed += m;
-      if (full) {
-        for (let i = 0; i < m; i++) labels[start + i] = (got[i] as number) * toLabel;
-        step.changed += m;
-        this.kern.accumulate(X, labels, start, start + m, sums, counts);
-      } else {
-        for (let i = 0; i < m; i++) {
-          const now = (got[i] as number) * toLabel;
-          if (now !== labels[start + i]) this.relabel(start + i, now);
+      try {
+        const got = heapView(pooled);
+        step.computed += m;
+        if (full) {
+          for (let i = 0; i < m; i++) labels[start + i] = (got[i] as number) * toLabel;
+          step.changed += m;
+          this.kern.accumulate(X, labels, start, start + m, sums, counts);
+        } else {
+          for (let i = 0; i < m; i++) {
+            const now = (got[i] as number) * toLabel;
+            if (now !== labels[start + i]) this.relabel(start + i, now);
+          }
         }
+      } finally {
+        pooled.dispose();
       }
     }
   }
@@ -379,7 +393,7 @@ export class LloydShard {
       this.ensureScan(m);
       const N = tf.matMul(WT, chunk);
       try {
-        minTwoNegTFor(k)(N.dataSync() as Float32Array, m, this.scanLab, this.scanFirst, this.scanSecond, 0);
+        minTwoNegTFor(k)(heapView(N), m, this.scanLab, this.scanFirst, this.scanSecond, 0);
       } finally {
         N.dispose();
       }
@@ -601,16 +615,19 @@ export class LloydShard {
     try {
       for (let c = 0; c < this.chunks.length; c++) {
         const N = tf.matMul(WT, this.chunks[c] as tf.Tensor2D); // −(x·W + b), L × m
-        const v = N.dataSync() as Float32Array;
-        N.dispose();
-        const start = this.starts[c] as number;
-        const m = v.length / L;
-        for (let i = 0, o = start * L; i < m; i++) {
-          const xx = norms[start + i] as number;
-          for (let t = 0; t < L; t++, o++) {
-            const dd = xx - (v[t * m + i] as number);
-            out[o] = dd > 0 ? dd : 0;
+        try {
+          const v = heapView(N);
+          const start = this.starts[c] as number;
+          const m = v.length / L;
+          for (let i = 0, o = start * L; i < m; i++) {
+            const xx = norms[start + i] as number;
+            for (let t = 0; t < L; t++, o++) {
+              const dd = xx - (v[t * m + i] as number);
+              out[o] = dd > 0 ? dd : 0;
+            }
           }
+        } finally {
+          N.dispose();
         }
       }
     } finally {
