@@ -21,16 +21,17 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 /**
  * The response for this URL from the generation's cache, computed, validated against the
  * route's schema and serialised by the route's serialiser once: a hit costs a Map lookup and
- * sends the same bytes. Concurrent first requests share one computation; a failed one is not
- * kept. Viewers get their own entries because their responses are masked.
+ * sends the same bytes (a Buffer: not even the UTF-8 encoding is repeated). Concurrent first
+ * requests share one computation; a failed one is not kept. Viewers get their own entries
+ * because their responses are masked.
  */
-export async function cached(snapshot: Snapshot, request: FastifyRequest, reply: FastifyReply, check: ResponseCheck, compute: () => Promise<object>): Promise<string> {
+export async function cached(snapshot: Snapshot, request: FastifyRequest, reply: FastifyReply, check: ResponseCheck, compute: () => Promise<object>): Promise<Buffer> {
   const key = `${request.principal?.role === 'viewer' ? 'v' : 'a'}|${request.url}`;
   let body = snapshot.responses.get(key);
   if (body === undefined) {
     body = compute().then((value) => {
       check(request, 200, value);
-      return reply.serialize(value) as string;
+      return Buffer.from(reply.serialize(value) as string, 'utf8');
     });
     if (snapshot.responses.size >= MAX_CACHED) snapshot.responses.clear();
     snapshot.responses.set(key, body);
@@ -38,9 +39,9 @@ export async function cached(snapshot: Snapshot, request: FastifyRequest, reply:
       if (snapshot.responses.get(key) === body) snapshot.responses.delete(key);
     });
   }
-  const text = await body;
+  const bytes = await body;
   reply.type(JSON_TYPE);
-  return text;
+  return bytes;
 }
 
 export function needPublished(snapshot: Snapshot): void {

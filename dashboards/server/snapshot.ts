@@ -18,7 +18,7 @@ export class Snapshot {
   private retired = false;
   private closed = false;
   /** serialised (validated) responses by role class + URL; see api/context.ts `cached` */
-  readonly responses = new Map<string, Promise<string>>();
+  readonly responses = new Map<string, Promise<Buffer>>();
 
   private constructor(
     readonly generation: number,
