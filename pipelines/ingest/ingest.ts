@@ -11,6 +11,7 @@ import type { IngestReport, ReasonCount } from './report.ts';
 import { describeSource } from './source.ts';
 import { dropStaged, REJECT_TABLE, STAGE_TABLE, stageFile } from './stage.ts';
 import { buildTyped, TYPED_TABLE, withoutInsertionOrder, type TypedColumns } from './transform.ts';
+import { rememberNewPhones, PHONE_NEW } from './phones.ts';
 import { ensureZoneTable } from './zones.ts';
 
 export interface IngestProgress {
@@ -61,17 +62,20 @@ export async function ingestFile(wh: Warehouse, path: string, options: IngestOpt
     if (!zones.has(mapping.defaultTimezone)) {
       throw new MappingError(mappingName, `defaultTimezone: unknown IANA time zone "${mapping.defaultTimezone}"`);
     }
-    // Staging writes only temp tables, so it runs before the transaction: rows appended inside
-    // one get transaction-local rowids, and a staged CSV's line numbers come from its rowids.
+    // Reading, validating and classifying write temp tables only, so they run before the
+    // transaction, which holds just the changes to the warehouse. Rows appended inside a
+    // transaction get transaction-local rowids (a staged CSV's line numbers come from its
+    // rowids), and DuckDB scans transaction-local tables less well (one thread for the insert).
     progress(0);
     const staged = await stageFile(wh, file);
+    const resolution = resolveColumns(spec, staged.columns, mapping, path, mappingName);
+    progress(1, staged.parsed + staged.parseRejected);
+    const typed = await buildTyped(wh, { spec, mapping, resolution, phoneSalt: options.phoneSalt ?? defaultPhoneSalt(), now: options.now ?? new Date() });
+    progress(2);
+    await classify(wh, typed);
     const result = await wh.transaction(async () => {
-      const resolution = resolveColumns(spec, staged.columns, mapping, path, mappingName);
-      progress(1, staged.parsed + staged.parseRejected);
-      const typed = await buildTyped(wh, { spec, mapping, resolution, phoneSalt: options.phoneSalt ?? defaultPhoneSalt(), now: options.now ?? new Date() });
-      progress(2);
-      await classify(wh, typed);
       progress(3);
+      await rememberNewPhones(wh);
       const counts = await load(wh, spec, { runId, source, kind: options.kind, rawSql: staged.rawSql, rawParams: staged.rawParams });
       const reasons = await wh.query<ReasonCount>(
         `SELECT field, regexp_replace(regexp_replace(reason, '''[^'']*''', '''…''', 'g'), 'got -?[0-9.e+]+', 'got …', 'g') AS reason,
@@ -297,5 +301,5 @@ async function dropScratch(wh: Warehouse): Promise<void> {
   await wh.run('RESET preserve_insertion_order');
   await wh.run(`DROP VIEW IF EXISTS ${CLASSIFIED}`);
   await dropStaged(wh);
-  for (const t of [REJECT_TABLE, TYPED_TABLE, DUPLICATES, '__rejected', '__q', '__phone_map']) await wh.run(`DROP TABLE IF EXISTS ${t}`);
+  for (const t of [REJECT_TABLE, TYPED_TABLE, DUPLICATES, '__rejected', '__q', '__phone_map', PHONE_NEW]) await wh.run(`DROP TABLE IF EXISTS ${t}`);
 }

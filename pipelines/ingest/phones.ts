@@ -2,6 +2,8 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/
 import type { SqlParams, Warehouse } from '../../warehouse/index.ts';
 
 export const PHONE_TABLE = '__phone_map';
+/** Pairs parsed by this ingest, remembered in `phone_normalisations` when the ingest commits. */
+export const PHONE_NEW = '__phone_new';
 
 export interface PhoneResult {
   e164: string | null;
@@ -19,7 +21,7 @@ export function normalisePhone(raw: string, region: string): PhoneResult {
 /**
  * Builds `__phone_map(raw, region, e164, error)` for the distinct (number, region) pairs of
  * `pairsSql`. Pairs seen by an earlier ingest come from `phone_normalisations`; only new ones
- * are parsed (in JavaScript, once each) and remembered.
+ * are parsed (in JavaScript, once each), into `__phone_new` until `rememberNewPhones`.
  */
 export async function buildPhoneMap(wh: Warehouse, pairsSql: string, params: SqlParams = {}): Promise<{ distinct: number; parsed: number }> {
   await wh.run(`CREATE OR REPLACE TEMP TABLE ${PHONE_TABLE} AS
@@ -30,8 +32,8 @@ export async function buildPhoneMap(wh: Warehouse, pairsSql: string, params: Sql
   const raws = (fresh.raw ?? []) as string[];
   const regions = (fresh.region ?? []) as string[];
   if (raws.length) {
-    await wh.run('CREATE OR REPLACE TEMP TABLE __phone_new (raw VARCHAR, region VARCHAR, e164 VARCHAR, error VARCHAR)');
-    const appender = await wh.rawConnection.createAppender('__phone_new', 'main', 'temp');
+    await wh.run(`CREATE OR REPLACE TEMP TABLE ${PHONE_NEW} (raw VARCHAR, region VARCHAR, e164 VARCHAR, error VARCHAR)`);
+    const appender = await wh.rawConnection.createAppender(PHONE_NEW, 'main', 'temp');
     for (let i = 0; i < raws.length; i++) {
       const result = normalisePhone(raws[i]!, regions[i]!);
       appender.appendVarchar(raws[i]!);
@@ -43,10 +45,19 @@ export async function buildPhoneMap(wh: Warehouse, pairsSql: string, params: Sql
       appender.endRow();
     }
     appender.closeSync();
-    await wh.run(`INSERT INTO phone_normalisations SELECT raw, region, e164, error FROM __phone_new`);
-    await wh.run(`UPDATE ${PHONE_TABLE} m SET e164 = n.e164, error = n.error FROM __phone_new n WHERE n.raw = m.raw AND n.region = m.region`);
-    await wh.run('DROP TABLE __phone_new');
+    await wh.run(`UPDATE ${PHONE_TABLE} m SET e164 = n.e164, error = n.error FROM ${PHONE_NEW} n WHERE n.raw = m.raw AND n.region = m.region`);
   }
   const total = await wh.one<{ n: number }>(`SELECT count(*) AS n FROM ${PHONE_TABLE}`);
   return { distinct: total.n, parsed: raws.length };
+}
+
+/**
+ * Adds the pairs `buildPhoneMap` parsed to `phone_normalisations`, inside the ingest's
+ * transaction (everything before it writes temp tables only).
+ */
+export async function rememberNewPhones(wh: Warehouse): Promise<void> {
+  const fresh = await wh.query(`SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = $name`, { name: PHONE_NEW });
+  if (!fresh.length) return;
+  await wh.run(`INSERT INTO phone_normalisations SELECT raw, region, e164, error FROM ${PHONE_NEW}`);
+  await wh.run(`DROP TABLE ${PHONE_NEW}`);
 }

@@ -4,7 +4,7 @@ import type { FieldSpec, KindSpec } from './fields.ts';
 import type { Resolution } from './mapping.ts';
 import { CUSTOMER_CONTENT_COLUMNS, keySql } from './keys.ts';
 import { ParamBag } from './params.ts';
-import { buildPhoneMap, PHONE_TABLE } from './phones.ts';
+import { buildPhoneMap, PHONE_NEW, PHONE_TABLE } from './phones.ts';
 import { col, STAGE_TABLE } from './stage.ts';
 import { ZONE_TABLE } from './zones.ts';
 
@@ -42,6 +42,7 @@ const CLOCK_SKEW_MS = 5 * 60_000;
  */
 export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<TypedColumns> {
   const { spec, mapping, resolution } = ctx;
+  await wh.run(`DROP TABLE IF EXISTS ${PHONE_NEW}`);
   const params = new ParamBag();
   const has = (field: string) => resolution.fieldColumn.has(field);
   const cleanCols = [...resolution.fieldColumn.keys()].map((f) => `${cleanSql(f, resolution, mapping, params)} AS c_${f}`);
