@@ -79,8 +79,18 @@ export type UploadKernel = (
   s2: Float64Array,
 ) => void;
 
+/**
+ * Writes Σ_q (x_q − shift_q)² of rows [start, end) of X into `out[i − start]` with float32
+ * arithmetic throughout: each difference and square rounded to float32 and summed from 0 in
+ * column order, exactly as tfjs's `sum(square(x − shift), 1)` on the uploaded rows would
+ * (Math.fround of a float64 sum, difference or product of float32 values is the correctly
+ * rounded float32 result).
+ */
+export type SquaredNormsKernel = (X: Float32Array, start: number, end: number, shift: Float64Array, out: Float32Array) => void;
+
 export interface RowKernels {
   gather: GatherKernel;
+  squaredNorms32: SquaredNormsKernel;
   upload: UploadKernel;
   accumulate: AccumulateKernel;
   move: MoveKernel;
@@ -262,6 +272,17 @@ function generated(d: number): RowKernels {
     `  xo += ${d};`,
     '}',
   ];
+  const sq32 = [
+    'const f = Math.fround;',
+    ...Q.map((q) => `const h${q} = shift[${q}];`),
+    `let xo = start * ${d};`,
+    'for (let i = start; i < end; i++) {',
+    '  let t, s = 0;',
+    ...Q.map((q) => `  t = f(X[xo + ${q}] - h${q}); s = f(s + f(t * t));`),
+    '  out[i - start] = s;',
+    `  xo += ${d};`,
+    '}',
+  ];
   const upload = [
     ...Q.map((q) => `let a${q} = s1[${q}], b${q} = s2[${q}]; const h${q} = shift[${q}];`),
     'let xo = start * ' + d + ';',
@@ -283,6 +304,7 @@ function generated(d: number): RowKernels {
   return {
     gather: new Function('X', 'rows', 'off', 'm', 'shift', 'out', gather.join('\n')) as GatherKernel,
     upload: new Function('X', 'start', 'm', 'shift', 'out', 's1', 's2', upload.join('\n')) as UploadKernel,
+    squaredNorms32: new Function('X', 'start', 'end', 'shift', 'out', sq32.join('\n')) as SquaredNormsKernel,
     rowDistance: new Function('X', 'i', 'C', 'j', rowDist.join('\n')) as RowDistanceKernel,
     norms: new Function('X', 'start', 'end', 'shift', 'out', norms.join('\n')) as NormsKernel,
     accumulate: new Function('X', 'labels', 'start', 'end', 'sums', 'counts', acc.join('\n')) as AccumulateKernel,
@@ -293,6 +315,17 @@ function generated(d: number): RowKernels {
 
 function generic(d: number): RowKernels {
   return {
+    squaredNorms32(X, start, end, shift, out) {
+      const f = Math.fround;
+      for (let i = start, xo = start * d; i < end; i++, xo += d) {
+        let s = 0;
+        for (let q = 0; q < d; q++) {
+          const t = f((X[xo + q] as number) - (shift[q] as number));
+          s = f(s + f(t * t));
+        }
+        out[i - start] = s;
+      }
+    },
     upload(X, start, m, shift, out, s1, s2) {
       for (let q = 0; q < d; q++) {
         let a = s1[q] as number;
