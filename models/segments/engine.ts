@@ -23,12 +23,12 @@ export interface EngineOptions {
    * once per process) costs more than it saves.
    */
   workers?: number | 'auto';
-  /** Rows per tensor chunk (default 65,536): bounds the k × chunk distance matrix in memory. */
+  /** Rows per tensor chunk (default 32,768): bounds the k × chunk distance matrix in memory. */
   chunkRows?: number;
 }
 
 const AUTO_WORKERS_MIN_VALUES = 1 << 21;
-const DEFAULT_CHUNK_ROWS = 65_536;
+const DEFAULT_CHUNK_ROWS = 32_768;
 
 /** Resolves `workers: 'auto' | number` for a given problem size. */
 export function resolveWorkers(opt: number | 'auto' | undefined, n: number, d: number): number {
