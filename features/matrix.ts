@@ -20,7 +20,7 @@ export interface FeatureMatrix {
 /** Turns column-wise results (e.g. `wh.columns(...)`) into a FeatureMatrix. */
 export function toFeatureMatrix(
   columns: Readonly<Record<string, readonly unknown[]>>,
-  options: { features?: readonly FeatureDef[]; extra?: readonly string[] } = {},
+  options: { features?: readonly FeatureDef[]; extra?: readonly string[]; shared?: boolean } = {},
 ): FeatureMatrix {
   const features = options.features ?? FEATURES.filter((d) => d.name in columns);
   const numericDefs = features.filter((d) => d.type !== 'categorical');
@@ -31,7 +31,8 @@ export function toFeatureMatrix(
   const first = features[0] ?? null;
   const rows = first ? (columns[first.name]?.length ?? 0) : (Object.values(columns)[0]?.length ?? 0);
   const width = numericDefs.length;
-  const numeric = new Float32Array(rows * width);
+  const bytes = rows * width * 4;
+  const numeric = new Float32Array(options.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
   numericDefs.forEach((d, j) => {
     const values = columns[d.name]!;
     for (let i = 0; i < rows; i++) {
@@ -63,12 +64,13 @@ export function toFeatureMatrix(
 /**
  * Reads a training-rows table or a stored snapshot as a FeatureMatrix. `features` narrows the
  * feature columns (registry names); `extra` names carried columns to return alongside
- * (a snapshot carries customer_id, returned by default).
+ * (a snapshot carries customer_id, returned by default). `shared` puts the numeric matrix in
+ * a SharedArrayBuffer, for worker threads to read without a copy (models/scoring).
  */
 export async function readFeatureMatrix(
   wh: Warehouse,
   source: { table: string } | { snapshotId: number },
-  options: { features?: readonly string[]; extra?: readonly string[] } = {},
+  options: { features?: readonly string[]; extra?: readonly string[]; shared?: boolean } = {},
 ): Promise<FeatureMatrix> {
   const features = (options.features ?? FEATURES.map((d) => d.name)).map((name) => {
     const d = featureByName(name);
@@ -84,7 +86,7 @@ export async function readFeatureMatrix(
           id: source.snapshotId,
         })
       : await wh.columns(`SELECT ${select} FROM ${quoteIdent(source.table)}`);
-  return toFeatureMatrix(columns, { features, extra });
+  return toFeatureMatrix(columns, { features, extra, ...(options.shared ? { shared: true } : {}) });
 }
 
 /** A snapshot's customer rows are there to read: it exists and retention has not dropped them. */

@@ -217,5 +217,10 @@ describe('training rows: one feature vector per attempt, as of its own start', (
     expect(m.extra.customer_id).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'c5']);
     expect(m.numericColumns).toEqual(['attempts_total']);
     expect(m.categoricalColumns).toEqual(['region']);
+    // the same numbers in shared memory, for the scoring workers
+    const shared = await readFeatureMatrix(wh, { snapshotId: snap.snapshotId }, { features: ['attempts_total', 'region'], shared: true });
+    expect(shared.numeric.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(m.numeric.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(Array.from(shared.numeric)).toEqual(Array.from(m.numeric));
   });
 });
