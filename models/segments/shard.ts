@@ -12,8 +12,8 @@ import { kernelsFor, minTwoFor, minTwoNegTFor } from './kernels.ts';
 /**
  * A float32 tensor's values in place in the WASM heap (`BackendWasm.typedArrayFromHeap`),
  * without `dataSync`'s copy: read it before the next tfjs op (which may grow the heap and
- * detach the view) and before disposing the tensor. Spares a fresh ArrayBuffer per chunk
- * and step, whose external memory made V8 run a full mark-compact several times a fit.
+ * detach the view) and before disposing the tensor. Spares a copy and a fresh ArrayBuffer
+ * per chunk and step.
  */
 function heapView(t: tf.Tensor): Float32Array {
   return (tf.backend() as BackendWasm).typedArrayFromHeap(t) as Float32Array;
@@ -216,9 +216,10 @@ export class LloydShard {
    *   S_j = step(P − N_j)          (0 where F_j is the minimum, else 1: the float32
    *                                 difference is 0 only for equal values and keeps the sign)
    *   label = −2ᵉ · maxPool_j(−j·2⁻ᵉ − S_j)   (the smallest j with S_j = 0)
-   * Only the m pooled values come back to JS. Measured per 1M × 16 rows, k = 8, one thread:
-   * 26–30 ms against 27–47 ms for `fused.matMul` + ArgMin (whose branches mispredict, more so
-   * while the other core is busy).
+   * Only the m pooled values come back to JS. Measured per 1M × 16 rows, k = 8, two copies
+   * running at once (as main + worker do), load ≈ 10: 30–33 ms a step against 47–48 ms for
+   * `fused.matMul` + ArgMin + readback (ArgMin's branches mispredict; alone it measured
+   * 8–28 ms on the same data, depending on what else ran).
    */
   private assignPlain(WT: tf.Tensor2D, k: number, full: boolean): void {
     const { X, labels, sums, counts, step } = this;
@@ -304,10 +305,10 @@ export class LloydShard {
    * the bias, doubled). So a row is skipped only when u² + 2E < max(l, s_a − u)², with E
    * taken at the largest ‖x‖ of the block: then the exact and the float32 argmin are both
    * its label. Bounds set from a row's float32 values are widened by its own E; the float64
-   * rounding of the bookkeeping (≈1e-16 relative) is far inside E (≈1e-6 relative). For gathered rows the row-major
-   * `fused.matMul` gives bit for bit the values of the resident chunks' transposed matMul
-   * (XNNPACK sums each value alike, from the bias, in the same order; tested), so their
-   * argmin is plain Lloyd's too.
+   * rounding of the bookkeeping (≈1e-16 relative) is far inside E (≈1e-6 relative). For
+   * gathered rows the row-major `fused.matMul` gives bit for bit the values of the resident
+   * chunks' transposed matMul (XNNPACK sums each value alike, from the bias, in the same
+   * order; tested), so their argmin is plain Lloyd's too.
    */
   private assignBounded(C: Float32Array, k: number, WT: tf.Tensor2D): void {
     const { d, rows, X, center, step } = this;
