@@ -3,7 +3,7 @@
  * every core (see pool.ts). Same kernels and the same numbers as scoreMatrix and
  * scoreContactMatrix — each row's scores depend on that row only — just spread over worker
  * threads: the packed inputs and all outputs live in SharedArrayBuffers, and each worker
- * takes the next range of rows of either model until none are left.
+ * takes the next range of rows of its model, then of either, until none are left.
  */
 import { readFeatureMatrix, type FeatureMatrix } from '../../features/index.ts';
 import type { Warehouse } from '../../warehouse/index.ts';
@@ -94,17 +94,26 @@ export async function scoreModels(matrix: FeatureMatrix, options: ScoreModelsOpt
       };
       await Promise.all(leased.map((w) => w.call(open)));
       const step = options.taskRows ?? 16_384;
-      const tasks: WorkerRequest[] = [];
-      for (let s = 0; s < n; s += step) {
-        if (convPlan) tasks.push({ op: 'conversion', start: s, end: Math.min(n, s + step) });
-        if (contPlan) tasks.push({ op: 'contact', start: s, end: Math.min(n, s + step) });
+      const queues: WorkerRequest[][] = [];
+      for (const op of [...(convPlan ? ['conversion' as const] : []), ...(contPlan ? ['contact' as const] : [])]) {
+        const q: WorkerRequest[] = [];
+        for (let s = 0; s < n; s += step) q.push({ op, start: s, end: Math.min(n, s + step) });
+        queues.push(q);
       }
-      let next = 0;
+      // Worker i keeps to one model while that model has rows left, then helps with the other: no
+      // idle tail, and with two workers each one warms up (JIT) the code of one model, not both.
+      const take = (i: number): WorkerRequest | undefined => {
+        for (let q = 0; q < queues.length; q++) {
+          const task = queues[(i + q) % queues.length]!.shift();
+          if (task) return task;
+        }
+        return undefined;
+      };
       let failed = false;
       await Promise.all(
-        leased.map(async (w) => {
+        leased.map(async (w, i) => {
           try {
-            while (!failed && next < tasks.length) await w.call(tasks[next++]!);
+            for (let task = take(i); !failed && task; task = take(i)) await w.call(task);
           } catch (e) {
             failed = true;
             throw e;
