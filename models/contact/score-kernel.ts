@@ -198,8 +198,11 @@ export function encodeContactRows(plan: ContactPlan, inputs: PackedInputs, start
   }
 }
 
-/** rows [start, end) × 42 log-odds of the customer's own block answer rates, as encodeBlocks builds them. */
-export function encodeOwnBlocks(plan: ContactPlan, inputs: PackedInputs, start: number, end: number, out: Float32Array): void {
+/**
+ * rows [start, end) × 42 log-odds of the customer's own block answer rates, as encodeBlocks
+ * builds them; row r's blocks go to out[(r − start) · stride + at …] (default: rows × 42).
+ */
+export function encodeOwnBlocks(plan: ContactPlan, inputs: PackedInputs, start: number, end: number, out: Float32Array, at = 0, stride = plan.blockSrc.length): void {
   const blocks = plan.blockSrc.length;
   const cols = plan.blockSrc;
   const srcWidth = inputs.numericColumns.length;
@@ -209,7 +212,7 @@ export function encodeOwnBlocks(plan: ContactPlan, inputs: PackedInputs, start: 
   const bits = new Int32Array(numeric.buffer, numeric.byteOffset, numeric.length);
   const cacheKey = new Int32Array(LOGIT_CACHE).fill(0x7fc00001);
   const cacheVal = new Float32Array(LOGIT_CACHE);
-  for (let r = start, o = 0; r < end; r++) {
+  for (let r = start, o = at; r < end; r++, o += stride - blocks) {
     const inBase = r * srcWidth;
     for (let b = 0; b < blocks; b++, o++) {
       const at = inBase + (cols[b] as number);
@@ -233,7 +236,6 @@ export class ContactKernel {
   readonly #t: Record<'w1' | 'b1' | 'wf' | 'bf' | 'wb' | 'bb' | 'w' | 'c', tf.Tensor>;
   // chunk-sized scratch, reused: fresh multi-megabyte arrays per chunk cost page faults
   #x = new Float32Array(0);
-  #own = new Float32Array(0);
   #d = new Float32Array(0);
 
   constructor(plan: ContactPlan) {
@@ -296,7 +298,6 @@ export class ContactKernel {
     const most = Math.min(p.chunkRows, end - start);
     if (this.#x.length < most * p.netWidth) {
       this.#x = new Float32Array(most * p.netWidth);
-      this.#own = new Float32Array(most * blocks);
       this.#d = new Float32Array(most * width);
     }
     const backend = tf.backend() as BackendWasm;
@@ -307,19 +308,18 @@ export class ContactKernel {
       x.fill(0);
       encodeContactRows(p, inputs, from, to, x);
       lap('encode customer inputs');
-      const own = this.#own.subarray(0, rows * blocks);
-      encodeOwnBlocks(p, inputs, from, to, own);
+      const d = this.#d.subarray(0, rows * width);
+      d.fill(0);
+      // the own log-odds straight into their columns of D
+      encodeOwnBlocks(p, inputs, from, to, d, F, width);
       lap('own block log-odds');
       const { factors: U, bias } = this.tower(x, rows);
       lap('customer tower (tfjs)');
-      const d = this.#d.subarray(0, rows * width);
-      d.fill(0);
       const segAt = F + blocks + 1;
       for (let i = 0; i < rows; i++) {
         const o = i * width;
-        // plain copies: a subarray per row would allocate two views per customer
+        // plain copies: a subarray per row would allocate a view per customer
         for (let f = 0, u = i * F; f < F; f++) d[o + f] = U[u + f] as number;
-        for (let b = 0, ob = i * blocks, od = o + F; b < blocks; b++) d[od + b] = own[ob + b] as number;
         d[o + F + blocks] = bias[i] as number;
         const code = segCodes[from + i] as number;
         d[o + segAt + (code < 0 ? p.segNull : (p.segRemap[code] as number))] = 1;
