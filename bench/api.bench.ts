@@ -21,12 +21,13 @@
  * schema validation, no audit) — the ceiling for this framework on this machine.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { simulate } from '../cli/simulate/loop.ts';
+import { CURRENT_FILE, PUBLISHED_DIR, SCORES_FILE } from '../contracts/index.ts';
 import { addToken } from '../dashboards/index.ts';
 import { Warehouse } from '../warehouse/index.ts';
 import { paced } from './paced.ts';
@@ -68,6 +69,17 @@ async function dataSet(): Promise<string> {
     await wh.close();
   }
   return dir;
+}
+
+async function customerIds(dataDir: string): Promise<string[]> {
+  const runId = readFileSync(join(dataDir, PUBLISHED_DIR, CURRENT_FILE), 'utf8').trim();
+  const mem = await Warehouse.open(':memory:', { migrate: false, threads: 1 });
+  try {
+    const rows = await mem.query<{ id: string }>('SELECT customer_id AS id FROM read_parquet($path) ORDER BY customer_id LIMIT 5000', { path: join(dataDir, PUBLISHED_DIR, runId, SCORES_FILE) });
+    return rows.map((r) => r.id);
+  } finally {
+    await mem.close();
+  }
 }
 
 function startChild(args: string[], readyText: string): Promise<ChildProcess> {
@@ -143,8 +155,10 @@ const bodyDir = mkdtempSync(join(tmpdir(), 'dialwise-bench-peer-'));
 try {
   const auth = { authorization: `Bearer ${token}` };
   const segmentsBody = await (await fetch(`${base}/api/segments`, { headers: auth })).text();
-  const page = (await (await fetch(`${base}/api/scores?limit=5000&order=customer_id`, { headers: auth })).json()) as { total: number; rows: { customer_id: string }[] };
-  const ids = page.rows.map((r) => r.customer_id);
+  // the customers to ask for, read here from the run's scores.parquet: fetching them from the
+  // server (a 5,000-row page, ~20 MB of JSON) left it a garbage collection that landed in the
+  // first measured window
+  const ids = await customerIds(dir);
   const scoreBody = await (await fetch(`${base}/api/scores/${encodeURIComponent(ids[0]!)}`, { headers: auth })).text();
   writeFileSync(join(bodyDir, 'segments.json'), segmentsBody);
   writeFileSync(join(bodyDir, 'score.json'), scoreBody);
@@ -152,7 +166,7 @@ try {
   peer = await startChild([join(ROOT, 'bin/run-ts.js'), join(ROOT, 'bench/api_peer.ts'), String(peerPort), join(bodyDir, 'segments.json'), join(bodyDir, 'score.json')], 'ready');
   const peerBase = `http://127.0.0.1:${peerPort}`;
   log(
-    `data: ${page.total} scored customers; /api/segments is ${segmentsBody.length} bytes, /api/scores/:id ${scoreBody.length}; ${RATE}/s open loop, ${DURATION} s measured after ${WARMUP} s warm-up, ` +
+    `data: ${ids.length} customers asked for; /api/segments is ${segmentsBody.length} bytes, /api/scores/:id ${scoreBody.length}; ${RATE}/s open loop, ${DURATION} s measured after ${WARMUP} s warm-up, ` +
       `connections ${CONNECTIONS.join(' and ')}, ${RUNS} run(s); server log level ${process.env.LOG_LEVEL ?? 'warn'}; node ${process.version}; load average ${load()} (other work on the machine inflates latencies)`,
   );
   let i = 0;
