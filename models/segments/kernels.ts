@@ -283,14 +283,21 @@ function generated(d: number): RowKernels {
     `  xo += ${d};`,
     '}',
   ];
+  // Blocks of 256 rows (16 KB of X at d = 16, in L1), each written column by column: the
+  // d + 1 output rows are m floats apart (a multiple of 4 KB for the default chunk sizes),
+  // and writing all of them row by row measured 53 ms per 1M × 16 rows against 37 ms so.
+  // Each column's moments still accumulate in row order.
   const upload = [
     ...Q.map((q) => `let a${q} = s1[${q}], b${q} = s2[${q}]; const h${q} = shift[${q}];`),
-    'let xo = start * ' + d + ';',
     'let t;',
-    'for (let i = 0; i < m; i++) {',
-    '  out[i] = 1;',
-    ...Q.map((q) => `  t = X[xo + ${q}] - h${q}; out[${q + 1} * m + i] = t; a${q} += t; b${q} += t * t;`),
-    `  xo += ${d};`,
+    'for (let i0 = 0; i0 < m; i0 += 256) {',
+    '  const i1 = i0 + 256 < m ? i0 + 256 : m;',
+    '  for (let i = i0; i < i1; i++) out[i] = 1;',
+    ...Q.map(
+      (q) =>
+        `  for (let i = i0, xo = (start + i0) * ${d} + ${q}, o = ${q + 1} * m + i0; i < i1; i++, xo += ${d}, o++) ` +
+        `{ t = X[xo] - h${q}; out[o] = t; a${q} += t; b${q} += t * t; }`,
+    ),
     '}',
     ...Q.map((q) => `s1[${q}] = a${q}; s2[${q}] = b${q};`),
   ];
