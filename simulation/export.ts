@@ -689,13 +689,10 @@ async function writeEvents(
   let clean = 0;
   let cid = '';
 
-  const isoTs = (ms: number): string => {
-    const day = Math.floor(ms / MS_PER_DAY);
-    return o.dates.isoDate(day) + 'T' + clock(Math.floor((ms - day * MS_PER_DAY) / 1000)) + 'Z';
-  };
+  const isoTs = (ms: number): string => isoInstant(o.dates, ms);
 
   const emit = (ts: number, type: number, value: number): void => {
-    const row = cid + ',' + isoTs(ts) + ',' + EVENT_TYPE_CODES[type] + ',' + (type === 2 ? '' : value.toFixed(2)) + '\n';
+    const row = eventRow(o.dates, cid, ts, type, value);
     csv.write(row);
     if (stage) { stage.write(row); stagedRows++; }
     if ((clean & 7) === 0) recent.push(row);
@@ -739,6 +736,41 @@ async function writeEvents(
   const file = await csv.close();
   if (stage) await stage.close();
   return { file, lines: csv.lines, stagedRows, cleanEvents: clean };
+}
+
+function isoInstant(dates: DateStrings, ms: number): string {
+  const day = Math.floor(ms / MS_PER_DAY);
+  return dates.isoDate(day) + 'T' + clock(Math.floor((ms - day * MS_PER_DAY) / 1000)) + 'Z';
+}
+
+/** One line of events.csv (EVENT_COLUMNS). */
+function eventRow(dates: DateStrings, customerId: string, ts: number, type: number, value: number): string {
+  return customerId + ',' + isoInstant(dates, ts) + ',' + EVENT_TYPE_CODES[type] + ',' + (type === 2 ? '' : value.toFixed(2)) + '\n';
+}
+
+/**
+ * The behaviour events in [fromMs, toMs) as the CRM's daily events export (events.csv's columns
+ * and mapping, clean rows only): what a running call centre feeds the warehouse every night
+ * after the history, so features keep seeing customers' recent behaviour. Returns the rows.
+ */
+export async function writeEventsBetween(world: World, fromMs: number, toMs: number, csvPath: string): Promise<number> {
+  const csv = new TextSink(csvPath);
+  csv.write(EVENT_COLUMNS.join(',') + '\n');
+  const dates = new DateStrings();
+  let rows = 0;
+  let cid = '';
+  const emit = (ts: number, type: number, value: number): void => {
+    if (ts < fromMs) return;
+    csv.write(eventRow(dates, cid, ts, type, value));
+    rows++;
+  };
+  for (let i = 0; i < world.size; i++) {
+    cid = customerIdOf(i);
+    world.forEachEvent(i, toMs, emit);
+    if (csv.pending) await csv.maybeFlush();
+  }
+  await csv.close();
+  return rows;
 }
 
 const EVENTS_TO_PARQUET = `

@@ -12,6 +12,7 @@
  */
 export {
   generate,
+  writeEventsBetween,
   defaultOutDir,
   defaultDataDir,
   DIRTY_KINDS,

@@ -14,7 +14,7 @@ import {
   type ScoreSource,
 } from '../../dialer/index.ts';
 import { ingestFile, OUTCOMES_DIR, runNightly } from '../../pipelines/index.ts';
-import { generate, loadWorld, type World } from '../../simulation/index.ts';
+import { generate, loadWorld, writeEventsBetween, type World } from '../../simulation/index.ts';
 import type { Warehouse } from '../../warehouse/index.ts';
 import { oracleScores, WorldOutcomeModel } from './world-model.ts';
 
@@ -72,8 +72,8 @@ export interface SimulationResult {
 
 /**
  * The closed loop on a synthetic call centre. History is generated to end `days` days before
- * today, so every simulated dial lies in the past. Then, day after day: the nightly run (ingest
- * the model dialer's outcomes → features → segments → train → gate → score → publish) and a
+ * today, so every simulated dial lies in the past. Then, day after day: the CRM's feed of the
+ * previous day's behaviour events, the nightly run (ingest the model dialer's outcomes → features → segments → train → gate → score → publish) and a
  * dialing day on the simulated carrier. The same day is also dialled by a random-order policy
  * and by an oracle that ranks by the true probabilities, each on its own copy of the world's
  * state (contact histories, fatigue); only the model's outcomes flow back into the warehouse.
@@ -134,6 +134,15 @@ export async function simulate(wh: Warehouse, options: SimulateOptions): Promise
   const days: SimulationDay[] = [];
   for (let d = 0; d < options.days; d++) {
     const dayStart = new Date(firstDay + d * DAY_MS);
+    if (d > 0) {
+      // the CRM's daily feed of behaviour (purchases, payments, visits) of the day just ended,
+      // as the history's export had it up to the first day: without it every feature of
+      // recent behaviour goes stale while the world's customers keep changing
+      const file = join(outDir, `events-${new Date(dayStart.getTime() - DAY_MS).toISOString().slice(0, 10)}.csv`);
+      const written = await writeEventsBetween(world, dayStart.getTime() - DAY_MS, dayStart.getTime(), file);
+      const r = await ingestFile(wh, file, { kind: 'events', mapping: join(outDir, manifest.files['events.csv']!.mapping!) });
+      log(`simulate: day ${d + 1}/${options.days}: the day before's ${written} behaviour events ingested (${r.rowsLoaded} loaded, ${r.rowsQuarantined} quarantined)`);
+    }
     log(`simulate: day ${d + 1}/${options.days} (${dayStart.toISOString().slice(0, 10)}): nightly run`);
     const night = await runNightly(wh, {
       dataDir: options.dataDir,

@@ -72,6 +72,13 @@ describe('dialwise simulate', () => {
       expect(fed.n).toBe(1200); // days 1–2, ingested by the next nights' runs
       expect(fed.explore).toBeGreaterThan(20);
       expect(fed.props).toBe(1200);
+      // the CRM's behaviour feed of days 1–2 arrived before nights 2–3: events after the history's end
+      const feed = await wh.query<{ day: string; n: number }>(
+        `SELECT (ts AT TIME ZONE 'UTC')::DATE::VARCHAR AS day, count(*)::INTEGER AS n FROM events WHERE ts >= $1 GROUP BY 1 ORDER BY 1`,
+        [result.days[0]!.dayStart],
+      );
+      expect(feed.map((r) => r.day)).toEqual(result.days.slice(0, 2).map((d) => d.dayStart.toISOString().slice(0, 10)));
+      expect(feed.every((r) => r.n > 50)).toBe(true);
     } finally {
       await wh.close();
     }
