@@ -78,10 +78,11 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
   for (const t of ['__rej_err', '__rej_scan', STAGE_DATA]) await wh.run(`DROP TABLE IF EXISTS ${t}`);
   const hasNewline = Array.from({ length: total }, (_, i) => `contains(${col(i)}, ${nlChar})`).join(' OR ');
   try {
-    // A parallel read that keeps file order (DuckDB's default preserve_insertion_order): a
+    // A parallel read that keeps file order (preserve_insertion_order, DuckDB's default): a
     // record's rowid is its position among the parsed records, so no serial row_number() is
     // needed; the provisional line is rowid + 2, exact unless quoted newlines or rejected
     // records came before.
+    await wh.run('SET preserve_insertion_order = true');
     await wh.run(`CREATE TEMP TABLE ${STAGE_DATA} AS
       SELECT coalesce(${hasNewline}, false) AS __multiline, *
       FROM read_csv(${quoteLiteralPath(file.path)}, columns = {${columnsSpec}}, delim = ${delimSql},

@@ -153,8 +153,8 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
   if (has('phone')) {
     await buildPhoneMap(wh, `SELECT c_phone AS raw, __region AS region FROM ${DISTINCT_TABLE} WHERE c_phone IS NOT NULL`);
     // the salted hash is the only form of the number analytics keep: one hash per distinct number
-    await wh.run(`ALTER TABLE ${PHONE_TABLE} ADD COLUMN phone_hash VARCHAR`);
-    await wh.run(`UPDATE ${PHONE_TABLE} SET phone_hash = sha256($salt || e164) WHERE e164 IS NOT NULL`, { salt: ctx.phoneSalt });
+    // (a copy with the column costs less than adding it and updating every row)
+    await wh.run(`CREATE OR REPLACE TEMP TABLE ${PHONE_TABLE} AS SELECT *, sha256($salt || e164) AS phone_hash FROM ${PHONE_TABLE}`, { salt: ctx.phoneSalt });
     joins.push(`LEFT JOIN ${PHONE_TABLE} pm ON pm.raw = v.c_phone AND pm.region = v.__region`);
     computed.push('pm.e164 AS v_phone', 'pm.error AS __phone_error', 'pm.phone_hash AS __phone_hash');
   } else {

@@ -265,6 +265,40 @@ describe('ingest', () => {
     ]);
   });
 
+  it.each([
+    ['regular', false],
+    ['with a quoted newline and a parse reject early on', true],
+  ])('numbers lines exactly in a file DuckDB reads in parallel chunks (%s)', async (_name, irregular) => {
+    await loadCustomers();
+    // ~16 MB: DuckDB splits a file this size between its threads; the staged records' order
+    // (their rowids) is what every line number comes from
+    const rows = 120_000;
+    const note = 'x'.repeat(110);
+    const bad = new Set([5, 40_001, 77_777, 119_998]);
+    const lines = ['CallID,Cust,Start,Result,Talk,Sale,Note'];
+    for (let i = 0; i < rows; i++) {
+      const talk = bad.has(i) ? '-1' : String(i % 600);
+      lines.push(`c${i},${1 + (i % 3)},2024-03-10 ${String(i % 24).padStart(2, '0')}:00:00,NOA,${talk},N,${note}`);
+    }
+    if (irregular) {
+      lines[3] = 'q2,1,2024-03-10 10:00:00,NOA,0,N,"two\nlines"'; // line 4 spans two physical lines
+      lines[10] = 'q9,1,2024-03-10 10:00:00,"NO"A,0,N,broken'; // line 11 (physical line 12), rejected by the reader
+    }
+    const report = await ingestFile(wh, writeText(dir, 'big.csv', lines.join('\n') + '\n'), { kind: 'call-attempts', mapping: callMapping, now: NOW });
+    const shift = irregular ? 1 : 0; // the physical lines after line 4 move down by one
+    const expected = [...bad].map((i) => i + 2 + (i + 1 > 3 ? shift : 0));
+    if (irregular) expected.push(11 + shift);
+    expected.sort((a, b) => a - b);
+    const q = await wh.query<{ line_number: number; raw: string }>('SELECT line_number, raw FROM quarantine ORDER BY line_number');
+    expect(q.map((r) => r.line_number)).toEqual(expected);
+    // each quarantined line is the file's own line at that number
+    const physical = lines.join('\n').split('\n');
+    for (const r of q) expect(r.raw).toBe(physical[r.line_number - 1]);
+    expect(report.rowsRead).toBe(rows);
+    expect(report.rowsQuarantined).toBe(expected.length);
+    expect(report.rowsLoaded).toBe(rows - expected.length);
+  }, 60_000);
+
   it('is atomic: a failure mid-ingest leaves no trace in the data and records the failed run', async () => {
     await loadCustomers();
     const before = await wh.query('SELECT (SELECT count(*) FROM call_attempts) a, (SELECT count(*) FROM quarantine) q, (SELECT count(*) FROM consents) c, (SELECT count(*) FROM campaigns) k');
