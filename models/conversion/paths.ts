@@ -270,29 +270,7 @@ export class TreePaths {
       }
       outMargin[i] = margin;
       if (k === 0) continue;
-      bestAbs.fill(-1);
-      bestCol.fill(-1);
-      for (let j = 0; j < columns; j++) {
-        const v = acc[j] as number;
-        if (v === 0) continue;
-        acc[j] = 0;
-        const a = v < 0 ? -v : v;
-        if (a === 0 || a <= (bestAbs[k - 1] as number)) continue;
-        let pos = k - 1;
-        while (pos > 0 && a > (bestAbs[pos - 1] as number)) {
-          bestAbs[pos] = bestAbs[pos - 1] as number;
-          bestVal[pos] = bestVal[pos - 1] as number;
-          bestCol[pos] = bestCol[pos - 1] as number;
-          pos--;
-        }
-        bestAbs[pos] = a;
-        bestVal[pos] = v;
-        bestCol[pos] = j;
-      }
-      for (let r = 0; r < k; r++) {
-        outColumn[i * k + r] = bestCol[r] as number;
-        outValue[i * k + r] = bestCol[r] === -1 ? 0 : (bestVal[r] as number);
-      }
+      takeTopK(acc, columns, k, bestAbs, bestVal, bestCol, outColumn, outValue, i * k);
     }
   }
 
@@ -316,29 +294,7 @@ export class TreePaths {
       for (let q = 0; q < G; q++) margin = groups[q]!(x, o, acc, margin);
       outMargin[i] = margin;
       if (k === 0) continue;
-      bestAbs.fill(-1);
-      bestCol.fill(-1);
-      for (let j = 0; j < columns; j++) {
-        const v = acc[j] as number;
-        if (v === 0) continue;
-        acc[j] = 0;
-        const a = v < 0 ? -v : v;
-        if (a === 0 || a <= (bestAbs[k - 1] as number)) continue;
-        let pos = k - 1;
-        while (pos > 0 && a > (bestAbs[pos - 1] as number)) {
-          bestAbs[pos] = bestAbs[pos - 1] as number;
-          bestVal[pos] = bestVal[pos - 1] as number;
-          bestCol[pos] = bestCol[pos - 1] as number;
-          pos--;
-        }
-        bestAbs[pos] = a;
-        bestVal[pos] = v;
-        bestCol[pos] = j;
-      }
-      for (let r = 0; r < k; r++) {
-        outColumn[i * k + r] = bestCol[r] as number;
-        outValue[i * k + r] = bestCol[r] === -1 ? 0 : (bestVal[r] as number);
-      }
+      takeTopK(acc, columns, k, bestAbs, bestVal, bestCol, outColumn, outValue, i * k);
     }
   }
 
@@ -438,5 +394,45 @@ export class TreePaths {
       }
     }
     return out;
+  }
+}
+
+/**
+ * Row i's k largest |contributions| (acc, one per column; zeroed as read, for the next row),
+ * largest first, into outColumn/outValue from `at`; -1 and 0 where fewer than k are non-zero.
+ */
+function takeTopK(
+  acc: Float64Array,
+  columns: number,
+  k: number,
+  bestAbs: Float64Array,
+  bestVal: Float64Array,
+  bestCol: Int32Array,
+  outColumn: Int16Array,
+  outValue: Float32Array,
+  at: number,
+): void {
+  bestAbs.fill(-1);
+  bestCol.fill(-1);
+  for (let j = 0; j < columns; j++) {
+    const v = acc[j] as number;
+    if (v === 0) continue;
+    acc[j] = 0;
+    const a = v < 0 ? -v : v;
+    if (a === 0 || a <= (bestAbs[k - 1] as number)) continue;
+    let pos = k - 1;
+    while (pos > 0 && a > (bestAbs[pos - 1] as number)) {
+      bestAbs[pos] = bestAbs[pos - 1] as number;
+      bestVal[pos] = bestVal[pos - 1] as number;
+      bestCol[pos] = bestCol[pos - 1] as number;
+      pos--;
+    }
+    bestAbs[pos] = a;
+    bestVal[pos] = v;
+    bestCol[pos] = j;
+  }
+  for (let r = 0; r < k; r++) {
+    outColumn[at + r] = bestCol[r] as number;
+    outValue[at + r] = bestCol[r] === -1 ? 0 : (bestVal[r] as number);
   }
 }
