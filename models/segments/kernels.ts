@@ -115,91 +115,63 @@ export type MinTwoKernel = (
 
 const MAX_UNROLL = 64;
 const cache = new Map<number, RowKernels>();
-const minTwoCache = new Map<number, MinTwoKernel>();
-const minTwoNegCache = new Map<number, MinTwoKernel>();
+/**
+ * Where row i's value in column j sits: `rows`, a row-major m × k matrix (v[i·k + j]); `negT`,
+ * the negated, transposed k × m layout the E-step's matMul produces (row j holds −F_j of the m
+ * rows, so the value is −v[j·m + i]).
+ */
+type MinTwoLayout = 'rows' | 'negT';
+const minTwoCache: Record<MinTwoLayout, Map<number, MinTwoKernel>> = { rows: new Map(), negT: new Map() };
 
 /**
- * `minTwoFor`'s scan over the negated, transposed layout the E-step's matMul produces: `v` is
- * k × m (row j holds −F_j of the m rows), and the row's values are F_j = −v[j·m + row].
- * Same results as `minTwoFor(k)` on the m × k matrix of F.
+ * The min/second-min scan for `k` columns in either layout (generated once per `k` and layout:
+ * unrolled, it runs at ≈ 15–20 ns a row for k = 8, against ≈ 100 ns for the nested loop before
+ * V8 settles). Both layouts give the same results for the same values.
  */
-export function minTwoNegTFor(k: number): MinTwoKernel {
+function minTwo(k: number, layout: MinTwoLayout): MinTwoKernel {
   if (!Number.isInteger(k) || k <= 0) throw new RangeError(`bad column count ${k}`);
-  let f = minTwoNegCache.get(k);
+  let f = minTwoCache[layout].get(k);
   if (f === undefined) {
-    f = k <= MAX_UNROLL ? generatedMinTwoNegT(k) : genericMinTwoNegT(k);
-    minTwoNegCache.set(k, f);
+    f = k <= MAX_UNROLL ? generatedMinTwo(k, layout) : genericMinTwo(k, layout);
+    minTwoCache[layout].set(k, f);
   }
   return f;
 }
 
-function generatedMinTwoNegT(k: number): MinTwoKernel {
-  const J = Array.from({ length: k - 1 }, (_, j) => j + 1);
-  const src = [
-    'for (let i = 0; i < m; i++) {',
-    '  let b = -v[i], bi = 0, s = Infinity, t;',
-    ...J.map((j) => `  t = -v[${j} * m + i]; if (t < b) { s = b; b = t; bi = ${j}; } else if (t < s) s = t;`),
-    '  lab[off + i] = bi; first[off + i] = b; second[off + i] = s;',
-    '}',
-  ];
-  return new Function('v', 'm', 'lab', 'first', 'second', 'off', src.join('\n')) as MinTwoKernel;
-}
-
-function genericMinTwoNegT(k: number): MinTwoKernel {
-  return (v, m, lab, first, second, off) => {
-    for (let i = 0; i < m; i++) {
-      let b = -(v[i] as number);
-      let bi = 0;
-      let s = Number.POSITIVE_INFINITY;
-      for (let j = 1; j < k; j++) {
-        const t = -(v[j * m + i] as number);
-        if (t < b) {
-          s = b;
-          b = t;
-          bi = j;
-        } else if (t < s) s = t;
-      }
-      lab[off + i] = bi;
-      first[off + i] = b;
-      second[off + i] = s;
-    }
-  };
-}
-
-/**
- * The min/second-min scan for `k` columns (generated once per `k`: unrolled, it runs at
- * ≈ 15–20 ns a row for k = 8, against ≈ 100 ns for the nested loop before V8 settles).
- */
+/** The scan over a row-major m × k matrix. */
 export function minTwoFor(k: number): MinTwoKernel {
-  if (!Number.isInteger(k) || k <= 0) throw new RangeError(`bad column count ${k}`);
-  let f = minTwoCache.get(k);
-  if (f === undefined) {
-    f = k <= MAX_UNROLL ? generatedMinTwo(k) : genericMinTwo(k);
-    minTwoCache.set(k, f);
-  }
-  return f;
+  return minTwo(k, 'rows');
 }
 
-function generatedMinTwo(k: number): MinTwoKernel {
-  const J = Array.from({ length: k - 1 }, (_, j) => j + 1);
+/** The same scan over the negated, transposed layout of the E-step's matMul (see MinTwoLayout). */
+export function minTwoNegTFor(k: number): MinTwoKernel {
+  return minTwo(k, 'negT');
+}
+
+function generatedMinTwo(k: number, layout: MinTwoLayout): MinTwoKernel {
+  const at = (j: number) => (layout === 'rows' ? `v[o + ${j}]` : `-v[${j} * m + i]`);
   const src = [
     `for (let i = 0, o = 0; i < m; i++, o += ${k}) {`,
-    '  let b = v[o], bi = 0, s = Infinity, t;',
-    ...J.map((j) => `  t = v[o + ${j}]; if (t < b) { s = b; b = t; bi = ${j}; } else if (t < s) s = t;`),
+    `  let b = ${at(0)}, bi = 0, s = Infinity, t;`,
+    ...Array.from({ length: k - 1 }, (_, j) => `  t = ${at(j + 1)}; if (t < b) { s = b; b = t; bi = ${j + 1}; } else if (t < s) s = t;`),
     '  lab[off + i] = bi; first[off + i] = b; second[off + i] = s;',
     '}',
   ];
   return new Function('v', 'm', 'lab', 'first', 'second', 'off', src.join('\n')) as MinTwoKernel;
 }
 
-function genericMinTwo(k: number): MinTwoKernel {
+function genericMinTwo(k: number, layout: MinTwoLayout): MinTwoKernel {
+  // element (i, j) at v[i·rowStride + j·colStride], negated for the matMul's layout
+  const sign = layout === 'rows' ? 1 : -1;
   return (v, m, lab, first, second, off) => {
-    for (let i = 0, o = 0; i < m; i++, o += k) {
-      let b = v[o] as number;
+    const [rowStride, colStride] = layout === 'rows' ? [k, 1] : [1, m];
+    for (let i = 0; i < m; i++) {
+      const o = i * rowStride;
+      let b = sign * (v[o] as number);
       let bi = 0;
       let s = Number.POSITIVE_INFINITY;
       for (let j = 1; j < k; j++) {
-        const t = v[o + j] as number;
+        const t = sign * (v[o + j * colStride] as number);
         if (t < b) {
           s = b;
           b = t;
