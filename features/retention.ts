@@ -3,24 +3,12 @@
  * runs of each keep theirs, older ones keep only their summary rows (feature_snapshots with
  * per-feature statistics, graph_runs) and record when their rows were dropped (migration 060).
  */
-import type { Warehouse } from '../warehouse/index.ts';
+import { dropOldRunRows, type DroppedRuns, type RunRetention, type Warehouse } from '../warehouse/index.ts';
 import { withFeatureLock } from './engine.ts';
 
-export interface RetentionResult {
-  /** runs whose customer rows were dropped now */
-  runs: number[];
-  rows: number;
-}
+export type RetentionResult = DroppedRuns<number>;
 
-/** One kind of run: which runs are old, how many customer rows one has, what to drop and mark. */
-interface RunKind {
-  old: string;
-  count: string;
-  drop: string[];
-  mark: string;
-}
-
-const SNAPSHOTS: RunKind = {
+const SNAPSHOTS: RunRetention = {
   // kept: the latest built and the latest as of (a backfill builds an old night last)
   old: `SELECT snapshot_id AS id FROM feature_snapshots
         WHERE rows_dropped_at IS NULL
@@ -32,7 +20,7 @@ const SNAPSHOTS: RunKind = {
   mark: 'UPDATE feature_snapshots SET rows_dropped_at = now() WHERE snapshot_id = $id',
 };
 
-const GRAPH_RUNS: RunKind = {
+const GRAPH_RUNS: RunRetention = {
   old: `SELECT graph_run_id AS id FROM graph_runs
         WHERE rows_dropped_at IS NULL
           AND graph_run_id NOT IN (SELECT graph_run_id FROM graph_runs ORDER BY graph_run_id DESC LIMIT $keep)
@@ -52,18 +40,6 @@ export function dropOldGraphRows(wh: Warehouse, keep: number): Promise<Retention
   return dropOldRuns(wh, GRAPH_RUNS, keep);
 }
 
-async function dropOldRuns(wh: Warehouse, kind: RunKind, keep: number): Promise<RetentionResult> {
-  if (!Number.isInteger(keep) || keep < 1) throw new RangeError(`retention must keep at least the latest run (keep ≥ 1), got ${keep}`);
-  return withFeatureLock(wh, () =>
-    wh.transaction(async (tx) => {
-      const ids = (await tx.query<{ id: number }>(kind.old, { keep })).map((r) => r.id);
-      let rows = 0;
-      for (const id of ids) {
-        rows += Number((await tx.one<{ n: number }>(kind.count, { id })).n);
-        for (const sql of kind.drop) await tx.run(sql, { id });
-        await tx.run(kind.mark, { id });
-      }
-      return { runs: ids, rows };
-    }),
-  );
+function dropOldRuns(wh: Warehouse, kind: RunRetention, keep: number): Promise<RetentionResult> {
+  return withFeatureLock(wh, () => dropOldRunRows<number>(wh, kind, keep));
 }

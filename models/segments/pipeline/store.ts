@@ -1,6 +1,6 @@
 /** Reading and writing segment runs: segment_runs, customer_segments, segment_profiles (migration 040). */
 import { randomBytes } from 'node:crypto';
-import { bulkAppend, type Warehouse } from '../../../warehouse/index.ts';
+import { bulkAppend, dropOldRunRows, type RunRetention, type Warehouse } from '../../../warehouse/index.ts';
 import type { KCurvePoint, Scaler } from '../index.ts';
 import type { SegmentColumn } from './columns.ts';
 import { SegmentVersionNotFoundError } from './errors.ts';
@@ -433,25 +433,20 @@ export async function insertProfiles(
   }
 }
 
+const SEGMENT_RUNS: RunRetention = {
+  old: `SELECT version AS id FROM segment_runs
+        WHERE rows_dropped_at IS NULL AND run_seq NOT IN (SELECT run_seq FROM segment_runs ORDER BY run_seq DESC LIMIT $keep)
+        ORDER BY run_seq`,
+  count: 'SELECT count(*)::BIGINT AS n FROM customer_segments WHERE version = $id',
+  drop: ['DELETE FROM customer_segments WHERE version = $id'],
+  mark: 'UPDATE segment_runs SET rows_dropped_at = now() WHERE version = $id',
+};
+
 /**
  * Retention: drops the customer rows of all but the latest `keep` segment runs (by run order);
  * their segment_runs and segment_profiles rows stay, marked with rows_dropped_at (migration 060).
  */
 export async function dropOldSegmentRows(wh: Warehouse, keep: number): Promise<{ versions: string[]; rows: number }> {
-  if (!Number.isInteger(keep) || keep < 1) throw new RangeError(`retention must keep at least the latest run (keep ≥ 1), got ${keep}`);
-  return wh.transaction(async (tx) => {
-    const old = await tx.query<{ version: string }>(
-      `SELECT version FROM segment_runs
-       WHERE rows_dropped_at IS NULL AND run_seq NOT IN (SELECT run_seq FROM segment_runs ORDER BY run_seq DESC LIMIT $keep)
-       ORDER BY run_seq`,
-      { keep },
-    );
-    let rows = 0;
-    for (const { version } of old) {
-      rows += Number((await tx.one<{ n: number }>('SELECT count(*)::BIGINT AS n FROM customer_segments WHERE version = $version', { version })).n);
-      await tx.run('DELETE FROM customer_segments WHERE version = $version', { version });
-      await tx.run('UPDATE segment_runs SET rows_dropped_at = now() WHERE version = $version', { version });
-    }
-    return { versions: old.map((r) => r.version), rows };
-  });
+  const { runs, rows } = await dropOldRunRows<string>(wh, SEGMENT_RUNS, keep);
+  return { versions: runs, rows };
 }
