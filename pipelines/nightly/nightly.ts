@@ -169,11 +169,12 @@ export const NIGHTLY_STEPS: Step<NightlyContext>[] = [
       if (v) versions[kind] = v;
     }
     // the segments of this run's own snapshot, not whichever run was written last
+    const snapshot = await snapshotOf(ctx);
     const segment = await ctx.wh.query<{ version: string }>(
       'SELECT version FROM segment_runs WHERE snapshot_id = $snapshot ORDER BY run_seq DESC LIMIT 1',
-      { snapshot: await snapshotOf(ctx) },
+      { snapshot },
     );
-    if (!segment[0]) throw new Error(`no segment run for snapshot ${await snapshotOf(ctx)}; the segments step must run first`);
+    if (!segment[0]) throw new Error(`no segment run for snapshot ${snapshot}; the segments step must run first`);
     versions.segments = segment[0].version;
     const value = ctx.options.valuePerConversion ?? (await meanConversionValue(ctx.wh, ctx.asOf));
     const params = { value, versions: JSON.stringify(versions), segments: segment[0].version };
