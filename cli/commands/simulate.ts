@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { withWarehouse } from '../../warehouse/index.ts';
-import { globals, nonNegativeInt, nonNegativeNumber, positiveInt } from '../context.ts';
-import { POLICIES, simulate, type SimulationResult } from '../simulate/loop.ts';
+import { globals, isoTime, nonNegativeInt, nonNegativeNumber, positiveInt } from '../context.ts';
+import { dayLabel, POLICIES, simulate, type SimulationResult } from '../simulate/loop.ts';
 
 export interface SimulateCliOptions {
   customers: number;
@@ -13,6 +13,8 @@ export interface SimulateCliOptions {
   lines: number;
   exploration: number;
   k?: number;
+  /** where the simulated days end (UTC midnight; default: the start of today) */
+  end?: Date;
   /** dial the budget as fast as the lines allow instead of spreading it over the day */
   burst?: boolean;
 }
@@ -37,7 +39,7 @@ export function summarise(result: SimulationResult): string {
   const o = total('oracle');
   const last = result.days[result.days.length - 1];
   const lastLine = last
-    ? `last day: model ${last.stats.model.conversionsPer1000Dials.toFixed(1)} vs random ${last.stats.random.conversionsPer1000Dials.toFixed(1)} vs oracle ${last.stats.oracle.conversionsPer1000Dials.toFixed(1)} conversions per 1,000 dials`
+    ? `last day (${dayLabel(last.dayStart)}): model ${last.stats.model.conversionsPer1000Dials.toFixed(1)} vs random ${last.stats.random.conversionsPer1000Dials.toFixed(1)} vs oracle ${last.stats.oracle.conversionsPer1000Dials.toFixed(1)} conversions per 1,000 dials`
     : '';
   return [
     `simulation ${result.simId}: ${result.days.length} days`,
@@ -61,6 +63,7 @@ export function simulateCommand(): Command {
     .option('--burst', 'dial the daily budget as fast as the lines allow from midnight UTC instead of spreading it over the day')
     .option('--lines <n>', 'concurrent robot lines', positiveInt('--lines'), 50)
     .option('--exploration <x>', 'share of dials that explore', nonNegativeNumber('--exploration', 1), 0.1)
+    .option('--end <date>', 'where the simulated days end, UTC midnight, not after today (default: the start of today); pin it to rerun a simulation as it was', isoTime('--end'))
     .option('--k <n>', 'a fixed number of segments (default: chosen by silhouette)', positiveInt('--k'))
     .action(async (opts: SimulateCliOptions, command: Command) => {
       const { dataDir } = globals(command);

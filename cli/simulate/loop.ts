@@ -15,11 +15,20 @@ import {
 } from '../../dialer/index.ts';
 import { ingestFile, OUTCOMES_DIR, runNightly } from '../../pipelines/index.ts';
 import { generate, loadWorld, writeEventsBetween, type World } from '../../simulation/index.ts';
+import { DialwiseError } from '../../contracts/index.ts';
 import type { Warehouse } from '../../warehouse/index.ts';
 import { oracleScores, WorldOutcomeModel } from './world-model.ts';
 
 const DAY_MS = 86_400_000;
 export const POLICIES = ['model', 'random', 'oracle'] as const;
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+
+/** Options of `simulate` that cannot work (e.g. an end in the future). */
+export class SimulationInputError extends DialwiseError {
+  constructor(message: string) {
+    super('SIMULATION_INPUT', message);
+  }
+}
 export type Policy = (typeof POLICIES)[number];
 
 export interface SimulateOptions {
@@ -47,6 +56,13 @@ export interface SimulateOptions {
   lines: number;
   /** share of dials that explore (uniform draws from the eligible pool) */
   exploration: number;
+  /**
+   * Where the simulated days end (rounded down to UTC midnight); default: the start of today.
+   * Pin it to rerun a simulation as it was: the world, the draws and the weekday of every
+   * simulated day then no longer depend on the date the command runs. Not after today: every
+   * simulated dial lies in the past, as the ingest of its outcomes requires.
+   */
+  end?: Date;
   /** number of segments (fixed, to keep nights quick) */
   k?: number;
   onLog?: (line: string) => void;
@@ -81,7 +97,13 @@ export interface SimulationResult {
 export async function simulate(wh: Warehouse, options: SimulateOptions): Promise<SimulationResult> {
   const log = options.onLog ?? (() => undefined);
   const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
-  const firstDay = today - options.days * DAY_MS;
+  const end = options.end === undefined ? today : Math.floor(options.end.getTime() / DAY_MS) * DAY_MS;
+  if (!(end <= today)) {
+    throw new SimulationInputError(
+      `end ${options.end?.toISOString()} is after the start of today (${new Date(today).toISOString()}): simulated dials must lie in the past; pick an earlier end.`,
+    );
+  }
+  const firstDay = end - options.days * DAY_MS;
   const simId = `sim-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-s${options.seed}`;
   const outDir = join(options.dataDir, 'generated', simId);
 
@@ -143,7 +165,7 @@ export async function simulate(wh: Warehouse, options: SimulateOptions): Promise
       const r = await ingestFile(wh, file, { kind: 'events', mapping: join(outDir, manifest.files['events.csv']!.mapping!) });
       log(`simulate: day ${d + 1}/${options.days}: the day before's ${written} behaviour events ingested (${r.rowsLoaded} loaded, ${r.rowsQuarantined} quarantined)`);
     }
-    log(`simulate: day ${d + 1}/${options.days} (${dayStart.toISOString().slice(0, 10)}): nightly run`);
+    log(`simulate: day ${d + 1}/${options.days} (${dayLabel(dayStart)}): nightly run`);
     const night = await runNightly(wh, {
       dataDir: options.dataDir,
       asOf: dayStart,
@@ -221,8 +243,13 @@ async function recordDay(wh: Warehouse, simId: string, day: SimulationDay): Prom
   }
 }
 
+/** "2026-12-05 Sat": the weekday matters when reading a day's figures (weekends answer differently). */
+export function dayLabel(dayStart: Date): string {
+  return `${dayStart.toISOString().slice(0, 10)} ${WEEKDAYS[dayStart.getUTCDay()]}`;
+}
+
 export function formatDay(day: SimulationDay): string {
-  const lines = [`day ${day.day} (${day.dayStart.toISOString().slice(0, 10)}, published ${day.publishedRun})`];
+  const lines = [`day ${day.day} (${dayLabel(day.dayStart)}, published ${day.publishedRun})`];
   // expected/1000: the same rate from the true conversion probabilities of the calls connected,
   // without the noise of the sale draws (the steadier figure for one day's comparison)
   lines.push(`  ${'policy'.padEnd(8)} ${'dials'.padStart(7)} ${'contact'.padStart(8)} ${'conv'.padStart(6)} ${'conv/1000'.padStart(10)} ${'expected/1000'.padStart(14)} ${'abandon'.padStart(8)} ${'violations'.padStart(10)}`);

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCurrentRun } from '../../contracts/index.ts';
-import { simulate } from '../../cli/simulate/loop.ts';
+import { simulate, SimulationInputError } from '../../cli/simulate/loop.ts';
 import { Warehouse } from '../../warehouse/index.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
@@ -24,8 +24,16 @@ describe('dialwise simulate', () => {
         lines: 10,
         exploration: 0.1,
         k: 3,
+        // pinned, so the run does not depend on the day the suite runs (the weekday of each
+        // simulated day changes who answers): days 1–3 are Fri 20 – Sun 22 November 2026
+        end: new Date('2026-11-23T00:00:00Z'),
       });
       expect(result.days).toHaveLength(3);
+      expect(result.days.map((d) => d.dayStart.toISOString())).toEqual([
+        '2026-11-20T00:00:00.000Z',
+        '2026-11-21T00:00:00.000Z',
+        '2026-11-22T00:00:00.000Z',
+      ]);
       const sum = (policy: 'model' | 'random' | 'oracle', field: 'dials' | 'answered' | 'conversions') =>
         result.days.reduce((s, d) => s + d.stats[policy][field], 0);
       const per1000 = (policy: 'model' | 'random' | 'oracle') => (1000 * sum(policy, 'conversions')) / sum(policy, 'dials');
@@ -83,4 +91,17 @@ describe('dialwise simulate', () => {
       await wh.close();
     }
   }, 600_000);
+
+  it('refuses an end after today (simulated dials must lie in the past) before generating anything', async () => {
+    const wh = await Warehouse.open(join(dir, 'future'));
+    try {
+      const tomorrow = new Date(Date.now() + 2 * 86_400_000);
+      const run = simulate(wh, { dataDir: join(dir, 'future'), customers: 100, days: 1, seed: 1, historyDays: 5, dialsPerDay: 10, lines: 1, exploration: 0, end: tomorrow });
+      await expect(run).rejects.toThrow(SimulationInputError);
+      await expect(run).rejects.toThrow(/after the start of today/);
+      expect(existsSync(join(dir, 'future', 'generated'))).toBe(false);
+    } finally {
+      await wh.close();
+    }
+  });
 });
