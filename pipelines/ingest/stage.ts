@@ -6,7 +6,7 @@ import { createGunzip } from 'node:zlib';
 import { listValue, type DuckDBValue } from '@duckdb/node-api';
 import { quoteIdent, quoteLiteralPath, type Warehouse } from '../../warehouse/index.ts';
 import { IngestError } from './errors.ts';
-import { readHead, sniffCsv, type CsvDialect, type SourceFile } from './source.ts';
+import { readHead, sniffCsv, type CsvDialect, type NewLine, type SourceFile } from './source.ts';
 
 /**
  * A file staged as text: `__stg(__line, s0 … sN)` with every source column as VARCHAR, and
@@ -76,7 +76,11 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
   const delimSql = dialect.delimiter === '\t' ? `'\\t'` : `'${dialect.delimiter}'`;
   const newLineSql = { '\r\n': `'\\r\\n'`, '\n': `'\\n'`, '\r': `'\\r'` }[dialect.newLine];
   for (const t of ['__rej_err', '__rej_scan', STAGE_DATA]) await wh.run(`DROP TABLE IF EXISTS ${t}`);
-  const hasNewline = Array.from({ length: total }, (_, i) => `contains(${col(i)}, ${nlChar})`).join(' OR ');
+  const hasNewline = `coalesce(${Array.from({ length: total }, (_, i) => `contains(${col(i)}, ${nlChar})`).join(' OR ')}, false)`;
+  // Counting the file's lines (beside DuckDB's read) tells, far more cheaply than testing every
+  // staged field for a newline, that no record spans lines: then lines = records + header.
+  // (a read error only costs the exact check)
+  const lines = file.gzip ? undefined : scanLines(file.path, dialect.newLine).catch(() => undefined);
   try {
     // A parallel read that keeps file order (preserve_insertion_order, DuckDB's default): a
     // record's rowid is its position among the parsed records, so no serial row_number() is
@@ -84,7 +88,7 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
     // records came before.
     await wh.run('SET preserve_insertion_order = true');
     await wh.run(`CREATE TEMP TABLE ${STAGE_DATA} AS
-      SELECT coalesce(${hasNewline}, false) AS __multiline, *
+      SELECT *
       FROM read_csv(${quoteLiteralPath(file.path)}, columns = {${columnsSpec}}, delim = ${delimSql},
         quote = '"', escape = '"', header = true, auto_detect = false, new_line = ${newLineSql},
         null_padding = true, store_rejects = true,
@@ -103,14 +107,16 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
     SELECT line AS rec, any_value(${trimmedRaw}) AS raw, string_agg(DISTINCT error_type, ', ') AS reason,
            any_value(length(${trimmedRaw}) - length(replace(${trimmedRaw}, ${nlChar}, ''))) AS nl
     FROM __rej_err GROUP BY line`);
-  const irregular = await wh.one<{ rejects: number; multiline: number }>(
-    `SELECT (SELECT count(*) FROM __rej_rec) AS rejects, (SELECT count(*) FROM ${STAGE_DATA} WHERE __multiline) AS multiline`,
-  );
+  const rejects = await countOf(wh, '__rej_rec');
+  const counted = await lines;
+  const oneLineEach = rejects === 0 && counted !== undefined && !counted.blank && counted.lines === (await countOf(wh, STAGE_DATA)) + 1;
+  const multiline = oneLineEach ? 0 : (await wh.one<{ n: number }>(`SELECT count(*) AS n FROM ${STAGE_DATA} WHERE ${hasNewline}`)).n;
+  const irregular = { rejects, multiline };
   const dataColumns = Array.from({ length: total }, (_, i) => col(i)).join(', ');
   // the table later steps delete rows from: the staged data itself, or its renumbered copy
   let target = STAGE_DATA;
   if (irregular.rejects > 0 || irregular.multiline > 0) {
-    await fixLineNumbers(wh, total, nlChar);
+    await fixLineNumbers(wh, total, nlChar, hasNewline);
     await wh.run(`CREATE TEMP TABLE ${STAGE_TABLE} AS
       SELECT r.__line, ${dataColumns} FROM ${STAGE_DATA} s JOIN __records r ON r.__ord = s.rowid + 1`);
     await wh.run(`DROP TABLE ${STAGE_DATA}`);
@@ -147,13 +153,39 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
 }
 
 /**
+ * Counts a file's lines (newLine-terminated) and tells whether any is empty: DuckDB skips
+ * empty lines, which shifts the line numbers as a record spanning lines does. Conservative: a
+ * one-character line of a CRLF file counts as empty too, which only costs the exact check.
+ */
+async function scanLines(path: string, newLine: NewLine): Promise<{ lines: number; blank: boolean }> {
+  const byte = newLine === '\r' ? 13 : 10;
+  const shortest = newLine === '\r\n' ? 2 : 1;
+  let newlines = 0;
+  let blank = false;
+  let offset = 0;
+  let last = -1;
+  let lastByte = -1;
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) {
+    const buf = chunk as Buffer;
+    for (let i = buf.indexOf(byte); i >= 0; i = buf.indexOf(byte, i + 1)) {
+      if (offset + i - last <= shortest) blank = true;
+      last = offset + i;
+      newlines++;
+    }
+    offset += buf.length;
+    if (buf.length) lastByte = buf[buf.length - 1]!;
+  }
+  return { lines: newlines + (offset > 0 && lastByte !== byte ? 1 : 0), blank };
+}
+
+/**
  * Exact physical line numbers when the cheap ones are wrong. DuckDB numbers rejected records
  * by record (header = 1), not by line; a parsed record's record number is its position plus
  * the rejects before it, and its line adds the newlines inside quoted fields of every record
  * before it. Builds `__records(__ord, rec, __line)`, `__ord` being a parsed record's rowid + 1 in
  * the staged data (NULL for a rejected record).
  */
-async function fixLineNumbers(wh: Warehouse, total: number, nlChar: string): Promise<void> {
+async function fixLineNumbers(wh: Warehouse, total: number, nlChar: string, hasNewline: string): Promise<void> {
   const nlExpr =
     Array.from({ length: total }, (_, i) => `coalesce(length(${col(i)}) - length(replace(${col(i)}, ${nlChar}, '')), 0)`).join(' + ') || '0';
   // reject k (in order) follows exactly the parsed records whose compressed position exceeds rec - k
@@ -162,7 +194,7 @@ async function fixLineNumbers(wh: Warehouse, total: number, nlChar: string): Pro
     GROUP BY cpos`);
   await wh.run(`CREATE TEMP TABLE __records AS
     WITH valid AS (
-      SELECT v.rowid + 1 AS __ord, v.rowid + 2 + coalesce(r.k, 0) AS rec, CASE WHEN v.__multiline THEN ${nlExpr} ELSE 0 END AS nl
+      SELECT v.rowid + 1 AS __ord, v.rowid + 2 + coalesce(r.k, 0) AS rec, CASE WHEN ${hasNewline} THEN ${nlExpr} ELSE 0 END AS nl
       FROM ${STAGE_DATA} v ASOF LEFT JOIN __rej_pos r ON v.rowid + 2 > r.cpos
     ), allrec AS (SELECT __ord, rec, nl FROM valid UNION ALL SELECT NULL, rec, nl FROM __rej_rec)
     SELECT __ord, rec, rec + coalesce(sum(nl) OVER (ORDER BY rec ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS __line
