@@ -155,11 +155,11 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
 /**
  * Counts a file's lines (newLine-terminated) and tells whether any is empty: DuckDB skips
  * empty lines, which shifts the line numbers as a record spanning lines does. Conservative: a
- * one-character line of a CRLF file counts as empty too, which only costs the exact check.
+ * line of one character (a lone CR, say) counts as empty too, which only costs the exact check.
  */
 async function scanLines(path: string, newLine: NewLine): Promise<{ lines: number; blank: boolean }> {
   const byte = newLine === '\r' ? 13 : 10;
-  const shortest = newLine === '\r\n' ? 2 : 1;
+  const shortest = 2;
   let newlines = 0;
   let blank = false;
   let offset = 0;

@@ -1,0 +1,45 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ingestFile } from '../../pipelines/index.ts';
+import { Warehouse } from '../../warehouse/index.ts';
+import { tempDir } from '../helpers/tmp.ts';
+import { CALL_MAPPING, CUSTOMER_MAPPING, CUSTOMERS_CSV, writeMapping, writeText } from './ingest-fixtures.ts';
+
+const NOW = new Date('2024-06-01T00:00:00Z');
+
+/** What ingest writes to disk: the call log's text columns keep the compression migration 070 names. */
+describe('ingest storage', () => {
+  let dir: string;
+  let cleanup: () => void;
+  let wh: Warehouse;
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = tempDir());
+    wh = await Warehouse.open(dir);
+  });
+  afterEach(async () => {
+    await wh.close();
+    cleanup();
+  });
+
+  it('writes call attempts with the named compression (FSST ids, dictionary codes)', async () => {
+    await ingestFile(wh, writeText(dir, 'customers.csv', CUSTOMERS_CSV), { kind: 'customers', mapping: writeMapping(dir, 'c.json', CUSTOMER_MAPPING), now: NOW });
+    const lines = ['CallID,Cust,Start,Result,Talk,Sale'];
+    for (let i = 0; i < 5000; i++) lines.push(`call-${i},${1 + (i % 3)},2024-03-10 ${String(i % 24).padStart(2, '0')}:00:00,${i % 2 ? 'ANS' : 'NOA'},${i % 60},N`);
+    const report = await ingestFile(wh, writeText(dir, 'calls.csv', lines.join('\n') + '\n'), { kind: 'call-attempts', mapping: writeMapping(dir, 'm.json', CALL_MAPPING), now: NOW });
+    expect(report).toMatchObject({ rowsLoaded: 5000, rowsQuarantined: 0 });
+    await wh.run('CHECKPOINT');
+    const storage = await wh.query<{ column_name: string; methods: string }>(
+      `SELECT column_name, string_agg(DISTINCT compression, ',' ORDER BY compression) AS methods
+       FROM pragma_storage_info('call_attempts') WHERE segment_type = 'VARCHAR' AND column_name IN ('attempt_id', 'customer_id', 'phone_hash', 'disposition', 'source', 'ingest_run_id')
+       GROUP BY 1 ORDER BY 1`,
+    );
+    expect(Object.fromEntries(storage.map((s) => [s.column_name, s.methods]))).toEqual({
+      attempt_id: 'FSST',
+      customer_id: 'FSST',
+      disposition: 'Dictionary',
+      ingest_run_id: 'Dictionary',
+      phone_hash: 'FSST',
+      source: 'Dictionary',
+    });
+  });
+});
