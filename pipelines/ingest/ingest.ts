@@ -139,14 +139,16 @@ async function classify(wh: Warehouse, typed: TypedColumns): Promise<void> {
       SELECT __key, min(__line) AS __first_line FROM ${TYPED_TABLE}
       WHERE __valid AND hash(__key) IN (SELECT h FROM twice) GROUP BY __key HAVING count(*) > 1`),
   );
+  // usually no key occurs twice: then the view need not join (every later step reads it)
+  const { n } = await wh.one<{ n: number }>(`SELECT count(*) AS n FROM ${DUPLICATES}`);
   await wh.run(`CREATE OR REPLACE TEMP VIEW ${CLASSIFIED} AS
-    SELECT t.*, ${typed.constants.map((c) => c + ', ').join('')}d.__first_line,
+    SELECT t.*, ${typed.constants.map((c) => c + ', ').join('')}${n ? 'd.__first_line' : 'NULL::BIGINT AS __first_line'},
       CASE WHEN NOT t.__valid THEN 'invalid'
-           WHEN t.__line > d.__first_line THEN 'duplicate' -- an equality join only: another condition makes it a nested loop
+           ${n ? `WHEN t.__line > d.__first_line THEN 'duplicate' -- an equality join only: another condition makes it a nested loop` : ''}
            WHEN NOT t.__exists THEN 'new'
            WHEN t.__same THEN 'present'
            ELSE 'update' END AS __state
-    FROM ${TYPED_TABLE} t LEFT JOIN ${DUPLICATES} d ON d.__key = t.__key`);
+    FROM ${TYPED_TABLE} t${n ? ` LEFT JOIN ${DUPLICATES} d ON d.__key = t.__key` : ''}`);
 }
 
 interface LoadContext {
