@@ -80,19 +80,30 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
   // Counting the file's lines (beside DuckDB's read) tells, far more cheaply than testing every
   // staged field for a newline, that no record spans lines: then lines = records + header.
   // (a read error only costs the exact check)
-  const lines = file.gzip ? undefined : scanLines(file.path, dialect.newLine).catch(() => undefined);
+  const lines = scanLines(file.path, dialect.newLine, file.gzip).catch(() => undefined);
   try {
     // A parallel read that keeps file order (preserve_insertion_order, DuckDB's default): a
     // record's rowid is its position among the parsed records, so no serial row_number() is
     // needed; the provisional line is rowid + 2, exact unless quoted newlines or rejected
     // records came before.
     await wh.run('SET preserve_insertion_order = true');
-    await wh.run(`CREATE TEMP TABLE ${STAGE_DATA} AS
+    const stage = (parallel: boolean) =>
+      wh.run(`CREATE OR REPLACE TEMP TABLE ${STAGE_DATA} AS
       SELECT *
       FROM read_csv(${quoteLiteralPath(file.path)}, columns = {${columnsSpec}}, delim = ${delimSql},
         quote = '"', escape = '"', header = true, auto_detect = false, new_line = ${newLineSql},
-        null_padding = true, store_rejects = true,
+        null_padding = true, store_rejects = true, parallel = ${parallel},
         rejects_table = '__rej_err', rejects_scan = '__rej_scan', compression = 'auto')`);
+    try {
+      await stage(true);
+    } catch (cause) {
+      // DuckDB's parallel scanner gives up on a file where broken quoting precedes a quoted
+      // newline ("Parameter Not Allowed": null_padding with quoted new lines); the serial
+      // scanner reads it, rejecting only the broken record
+      if (!/Parameter Not Allowed/i.test((cause as Error).message)) throw cause;
+      for (const t of ['__rej_err', '__rej_scan']) await wh.run(`DROP TABLE IF EXISTS ${t}`);
+      await stage(false);
+    }
   } catch (cause) {
     throw new IngestError(file.path, `cannot read as CSV: ${(cause as Error).message}`, { cause });
   }
@@ -110,13 +121,14 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
   const rejects = await countOf(wh, '__rej_rec');
   const counted = await lines;
   const oneLineEach = rejects === 0 && counted !== undefined && !counted.blank && counted.lines === (await countOf(wh, STAGE_DATA)) + 1;
+  const emptyLines = counted?.empty ?? [];
   const multiline = oneLineEach ? 0 : (await wh.one<{ n: number }>(`SELECT count(*) AS n FROM ${STAGE_DATA} WHERE ${hasNewline}`)).n;
   const irregular = { rejects, multiline };
   const dataColumns = Array.from({ length: total }, (_, i) => col(i)).join(', ');
   // the table later steps delete rows from: the staged data itself, or its renumbered copy
   let target = STAGE_DATA;
-  if (irregular.rejects > 0 || irregular.multiline > 0) {
-    await fixLineNumbers(wh, total, nlChar, hasNewline);
+  if (irregular.rejects > 0 || irregular.multiline > 0 || emptyLines.length > 0) {
+    await fixLineNumbers(wh, total, nlChar, hasNewline, emptyLines);
     await wh.run(`CREATE TEMP TABLE ${STAGE_TABLE} AS
       SELECT r.__line, ${dataColumns} FROM ${STAGE_DATA} s JOIN __records r ON r.__ord = s.rowid + 1`);
     await wh.run(`DROP TABLE ${STAGE_DATA}`);
@@ -152,12 +164,34 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
   };
 }
 
+/** What a pass over a CSV's bytes tells about its lines. */
+interface LineScan {
+  /** lines, the last one counted even without a final newline */
+  lines: number;
+  /** some line is empty or one character long (conservative: sends the file to the exact check) */
+  blank: boolean;
+  /** the numbers (1-based, ascending) of the empty lines outside quoted fields: DuckDB skips them */
+  empty: number[];
+}
+
+/** At most this many empty lines are located; past it their numbers are not corrected. */
+const MAX_EMPTY_LINES = 1_000_000;
+
+function openBytes(path: string, gzip: boolean): AsyncIterable<Buffer> {
+  const raw = createReadStream(path, { highWaterMark: 4 << 20 });
+  if (!gzip) return raw;
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+  raw.on('error', (e) => gunzip.destroy(e)); // pipe() does not pass a read error on
+  return raw.pipe(gunzip);
+}
+
 /**
- * Counts a file's lines (newLine-terminated) and tells whether any is empty: DuckDB skips
- * empty lines, which shifts the line numbers as a record spanning lines does. Conservative: a
- * line of one character (a lone CR, say) counts as empty too, which only costs the exact check.
+ * Counts a file's lines (newLine-terminated) and finds its empty ones, which DuckDB skips and
+ * which shift the line numbers as a record spanning lines does. An empty line inside a quoted
+ * field is part of its record, not skipped: the quotes before each empty line are counted in a
+ * second pass, made only when empty lines exist (an odd count: inside quotes).
  */
-async function scanLines(path: string, newLine: NewLine): Promise<{ lines: number; blank: boolean }> {
+async function scanLines(path: string, newLine: NewLine, gzip: boolean): Promise<LineScan> {
   const byte = newLine === '\r' ? 13 : 10;
   const shortest = 2;
   let newlines = 0;
@@ -165,17 +199,50 @@ async function scanLines(path: string, newLine: NewLine): Promise<{ lines: numbe
   let offset = 0;
   let last = -1;
   let lastByte = -1;
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) {
-    const buf = chunk as Buffer;
+  // candidates: [byte offset of the line's first byte, line number]
+  const starts: number[] = [];
+  const numbers: number[] = [];
+  for await (const buf of openBytes(path, gzip)) {
     for (let i = buf.indexOf(byte); i >= 0; i = buf.indexOf(byte, i + 1)) {
-      if (offset + i - last <= shortest) blank = true;
-      last = offset + i;
+      const at = offset + i;
+      const length = at - last - 1;
+      if (length + 1 <= shortest) {
+        blank = true;
+        const before = i > 0 ? buf[i - 1] : lastByte;
+        const empty = length === 0 || (newLine === '\r\n' && length === 1 && before === 13);
+        if (empty && numbers.length < MAX_EMPTY_LINES) {
+          starts.push(last + 1);
+          numbers.push(newlines + 1);
+        }
+      }
+      last = at;
       newlines++;
     }
     offset += buf.length;
     if (buf.length) lastByte = buf[buf.length - 1]!;
   }
-  return { lines: newlines + (offset > 0 && lastByte !== byte ? 1 : 0), blank };
+  const lines = newlines + (offset > 0 && lastByte !== byte ? 1 : 0);
+  if (numbers.length === 0) return { lines, blank, empty: [] };
+  // second pass: the parity of the quotes before each candidate
+  const empty: number[] = [];
+  let quotes = 0;
+  let c = 0;
+  offset = 0;
+  for await (const buf of openBytes(path, gzip)) {
+    const end = offset + buf.length;
+    let from = 0;
+    while (c < starts.length && (starts[c] as number) < end) {
+      const upto = (starts[c] as number) - offset;
+      for (let i = buf.indexOf(34, from); i >= 0 && i < upto; i = buf.indexOf(34, i + 1)) quotes++;
+      from = upto;
+      if (quotes % 2 === 0) empty.push(numbers[c] as number);
+      c++;
+    }
+    if (c >= starts.length) break;
+    for (let i = buf.indexOf(34, from); i >= 0; i = buf.indexOf(34, i + 1)) quotes++;
+    offset = end;
+  }
+  return { lines, blank, empty };
 }
 
 /**
@@ -185,7 +252,15 @@ async function scanLines(path: string, newLine: NewLine): Promise<{ lines: numbe
  * before it. Builds `__records(__ord, rec, __line)`, `__ord` being a parsed record's rowid + 1 in
  * the staged data (NULL for a rejected record).
  */
-async function fixLineNumbers(wh: Warehouse, total: number, nlChar: string, hasNewline: string): Promise<void> {
+async function fixLineNumbers(wh: Warehouse, total: number, nlChar: string, hasNewline: string, emptyLines: number[]): Promise<void> {
+  if (emptyLines.length > 0) {
+    // DuckDB numbers a rejected record counting the empty lines it skipped; take them out so
+    // that every number below counts records only (exact when no quoted newline comes before
+    // an empty line, as then an empty line's number in DuckDB's count is its line)
+    await wh.run(`UPDATE __rej_rec SET rec = rec - (SELECT count(*) FROM (SELECT unnest($empty::BIGINT[]) AS e) WHERE e < rec)`, {
+      empty: listValue(emptyLines),
+    });
+  }
   const nlExpr =
     Array.from({ length: total }, (_, i) => `coalesce(length(${col(i)}) - length(replace(${col(i)}, ${nlChar}, '')), 0)`).join(' + ') || '0';
   // reject k (in order) follows exactly the parsed records whose compressed position exceeds rec - k
@@ -199,6 +274,16 @@ async function fixLineNumbers(wh: Warehouse, total: number, nlChar: string, hasN
     ), allrec AS (SELECT __ord, rec, nl FROM valid UNION ALL SELECT NULL, rec, nl FROM __rej_rec)
     SELECT __ord, rec, rec + coalesce(sum(nl) OVER (ORDER BY rec ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS __line
     FROM allrec`);
+  if (emptyLines.length === 0) return;
+  // The lines so far count the file as if its empty lines (skipped by DuckDB) were not there.
+  // Empty line j (in order) at line e_j sits after e_j − j such lines, so a line y of that
+  // count is line y + #{j : e_j − j < y} of the file.
+  await wh.run(`CREATE TEMP TABLE __empty_pos AS
+    SELECT e - k AS cpos, max(k) AS k FROM (SELECT e, row_number() OVER (ORDER BY e) AS k FROM (SELECT unnest($empty::BIGINT[]) AS e))
+    GROUP BY cpos`, { empty: listValue(emptyLines) });
+  await wh.run(`CREATE OR REPLACE TEMP TABLE __records AS
+    SELECT r.__ord, r.rec, r.__line + coalesce(p.k, 0) AS __line FROM __records r ASOF LEFT JOIN __empty_pos p ON r.__line > p.cpos`);
+  await wh.run('DROP TABLE __empty_pos');
 }
 
 /** Rebuilds a CSV line from staged columns, quoting fields that need it. */

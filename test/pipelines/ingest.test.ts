@@ -265,6 +265,50 @@ describe('ingest', () => {
     ]);
   });
 
+  it('loads a clean file whose only irregularity is a quoted newline, small or large, with exact line numbers', async () => {
+    await loadCustomers();
+    const small = ['CallID,Cust,Start,Result,Talk,Sale,Note', 'm1,1,2024-03-10 10:00:00,NOA,0,N,"two', 'lines"', 'm2,2,2024-03-10 11:00:00,NOA,5,N,x'];
+    const r1 = await ingestFile(wh, writeText(dir, 'ml-small.csv', small.join('\n') + '\n'), { kind: 'call-attempts', mapping: callMapping, now: NOW });
+    expect(r1).toMatchObject({ rowsRead: 2, rowsLoaded: 2, rowsQuarantined: 0 });
+    expect(await wh.query(`SELECT attempt_id FROM call_attempts WHERE attempt_id LIKE 'm%' ORDER BY 1`)).toEqual([{ attempt_id: 'm1' }, { attempt_id: 'm2' }]);
+    const lines = ['CallID,Cust,Start,Result,Talk,Sale,Note'];
+    for (let i = 0; i < 120_000; i++) lines.push(`b${i},${1 + (i % 3)},2024-03-10 10:00:00,NOA,${i === 99_000 ? -1 : 0},N,${'x'.repeat(110)}`);
+    lines[50] = 'b49,1,2024-03-10 10:00:00,NOA,0,N,"two\nlines"';
+    lines[110_001] = 'b110000,1,2024-03-10 10:00:00,NOA,0,N,"two\nlines, late in the file"'; // in a later parallel chunk
+    const r2 = await ingestFile(wh, writeText(dir, 'ml-big.csv', lines.join('\n') + '\n'), { kind: 'call-attempts', mapping: callMapping, now: NOW });
+    expect(r2).toMatchObject({ rowsRead: 120_000, rowsLoaded: 119_999, rowsQuarantined: 1 });
+    // b99000 is record 99,002 (header = 1), one physical line further down after the quoted newline
+    expect(await wh.query(`SELECT line_number FROM quarantine WHERE raw LIKE 'b99000,%'`)).toEqual([{ line_number: 99_003 }]);
+  }, 60_000);
+
+  it.each([
+    ['plain', false],
+    ['gzipped', true],
+  ])('numbers lines exactly after empty lines, which the reader skips, and reads broken quoting before a quoted newline (%s)', async (_name, gz) => {
+    await loadCustomers();
+    const lines = [
+      'CallID,Cust,Start,Result,Talk,Sale,Note',
+      'e1,1,2024-03-10 10:00:00,NOA,0,N,x',
+      '',
+      'e2,2,2024-03-10 11:00:00,"NO"A,5,N,x', // broken quoting, rejected by the reader
+      '',
+      '',
+      'e3,2,2024-03-10 11:00:00,NOA,-7,N,"a', // a quoted field holding an empty line (not skipped)
+      '',
+      'b"',
+      'e4,2,2024-03-10 11:00:00,NOA,-8,N,x',
+      'e5,1,2024-03-10 12:00:00,NOA,3,N,x',
+    ];
+    const file = writeText(dir, gz ? 'empty-lines.csv.gz' : 'empty-lines.csv', lines.join('\n') + '\n', gz);
+    const report = await ingestFile(wh, file, { kind: 'call-attempts', mapping: callMapping, now: NOW });
+    expect(report).toMatchObject({ rowsRead: 5, rowsLoaded: 2, rowsQuarantined: 3 });
+    const q = await wh.query<{ line_number: number; raw: string }>('SELECT line_number, raw FROM quarantine ORDER BY line_number');
+    expect(q.map((r) => r.line_number)).toEqual([4, 7, 10]);
+    expect(q[0]!.raw).toBe(lines[3]);
+    expect(q[1]!.raw).toBe(lines.slice(6, 9).join('\n'));
+    expect(q[2]!.raw).toBe(lines[9]);
+  });
+
   it.each([
     ['regular', false],
     ['with a quoted newline and a parse reject early on', true],
