@@ -10,7 +10,7 @@ import { loadMapping, resolveColumns } from './mapping.ts';
 import type { IngestReport, ReasonCount } from './report.ts';
 import { describeSource } from './source.ts';
 import { dropStaged, REJECT_TABLE, STAGE_TABLE, stageFile } from './stage.ts';
-import { buildTyped, TYPED_TABLE, withoutInsertionOrder, type TypedColumns } from './transform.ts';
+import { buildTyped, PRESENT_TABLE, TYPED_TABLE, withoutInsertionOrder, type TypedColumns } from './transform.ts';
 import { rememberNewPhones, PHONE_NEW } from './phones.ts';
 import { ensureZoneTable } from './zones.ts';
 
@@ -141,14 +141,17 @@ async function classify(wh: Warehouse, typed: TypedColumns): Promise<void> {
   );
   // usually no key occurs twice: then the view need not join (every later step reads it)
   const { n } = await wh.one<{ n: number }>(`SELECT count(*) AS n FROM ${DUPLICATES}`);
+  // nor, when no key is loaded already (a nightly file of new outcomes), the present keys
+  const joinPresent = typed.present !== undefined && typed.present > 0;
+  const exists = typed.present === undefined ? 't.__exists' : joinPresent ? 'p.__key IS NOT NULL' : 'false';
   await wh.run(`CREATE OR REPLACE TEMP VIEW ${CLASSIFIED} AS
     SELECT t.*, ${typed.constants.map((c) => c + ', ').join('')}${n ? 'd.__first_line' : 'NULL::BIGINT AS __first_line'},
       CASE WHEN NOT t.__valid THEN 'invalid'
            ${n ? `WHEN t.__line > d.__first_line THEN 'duplicate' -- an equality join only: another condition makes it a nested loop` : ''}
-           WHEN NOT t.__exists THEN 'new'
+           WHEN NOT ${exists} THEN 'new'
            WHEN t.__same THEN 'present'
            ELSE 'update' END AS __state
-    FROM ${TYPED_TABLE} t${n ? ` LEFT JOIN ${DUPLICATES} d ON d.__key = t.__key` : ''}`);
+    FROM ${TYPED_TABLE} t${n ? ` LEFT JOIN ${DUPLICATES} d ON d.__key = t.__key` : ''}${joinPresent ? ` LEFT JOIN ${PRESENT_TABLE} p ON p.__key = t.__key` : ''}`);
 }
 
 interface LoadContext {
@@ -303,5 +306,5 @@ async function dropScratch(wh: Warehouse): Promise<void> {
   await wh.run('RESET preserve_insertion_order');
   await wh.run(`DROP VIEW IF EXISTS ${CLASSIFIED}`);
   await dropStaged(wh);
-  for (const t of [REJECT_TABLE, TYPED_TABLE, DUPLICATES, '__rejected', '__q', '__phone_map', PHONE_NEW]) await wh.run(`DROP TABLE IF EXISTS ${t}`);
+  for (const t of [REJECT_TABLE, TYPED_TABLE, PRESENT_TABLE, DUPLICATES, '__rejected', '__q', '__phone_map', PHONE_NEW]) await wh.run(`DROP TABLE IF EXISTS ${t}`);
 }
