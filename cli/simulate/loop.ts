@@ -21,6 +21,7 @@ import { oracleScores, WorldOutcomeModel } from './world-model.ts';
 
 const DAY_MS = 86_400_000;
 export const POLICIES = ['model', 'random', 'oracle'] as const;
+export type Policy = (typeof POLICIES)[number];
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 
 /** Options of `simulate` that cannot work (e.g. an end in the future). */
@@ -29,7 +30,6 @@ export class SimulationInputError extends DialwiseError {
     super('SIMULATION_INPUT', message);
   }
 }
-export type Policy = (typeof POLICIES)[number];
 
 export interface SimulateOptions {
   dataDir: string;

@@ -123,11 +123,10 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
   const oneLineEach = rejects === 0 && counted !== undefined && !counted.blank && counted.lines === (await countOf(wh, STAGE_DATA)) + 1;
   const emptyLines = counted?.empty ?? [];
   const multiline = oneLineEach ? 0 : (await wh.one<{ n: number }>(`SELECT count(*) AS n FROM ${STAGE_DATA} WHERE ${hasNewline}`)).n;
-  const irregular = { rejects, multiline };
   const dataColumns = Array.from({ length: total }, (_, i) => col(i)).join(', ');
   // the table later steps delete rows from: the staged data itself, or its renumbered copy
   let target = STAGE_DATA;
-  if (irregular.rejects > 0 || irregular.multiline > 0 || emptyLines.length > 0) {
+  if (rejects > 0 || multiline > 0 || emptyLines.length > 0) {
     await fixLineNumbers(wh, total, nlChar, hasNewline, emptyLines);
     await wh.run(`CREATE TEMP TABLE ${STAGE_TABLE} AS
       SELECT r.__line, ${dataColumns} FROM ${STAGE_DATA} s JOIN __records r ON r.__ord = s.rowid + 1`);
@@ -153,7 +152,7 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
     FROM ${STAGE_TABLE} WHERE ${extraCheck}`);
   // deleting keeps the other rows' rowids, so the view's line numbers stay right
   await wh.run(`DELETE FROM ${target} WHERE ${extraCheck}`);
-  for (const t of ['__records', '__rej_rec', '__rej_pos', '__rej_err', '__rej_scan']) await wh.run(`DROP TABLE IF EXISTS ${t}`);
+  for (const t of ['__records', '__rej_rec', '__rej_pos', '__rej_err', '__rej_scan', '__empty']) await wh.run(`DROP TABLE IF EXISTS ${t}`);
   return {
     columns: names,
     parsed: await countOf(wh, STAGE_TABLE),
@@ -254,12 +253,13 @@ async function scanLines(path: string, newLine: NewLine, gzip: boolean): Promise
  */
 async function fixLineNumbers(wh: Warehouse, total: number, nlChar: string, hasNewline: string, emptyLines: number[]): Promise<void> {
   if (emptyLines.length > 0) {
+    // the empty lines in order: k-th at line e
+    await wh.run(`CREATE OR REPLACE TEMP TABLE __empty AS
+      SELECT e, row_number() OVER (ORDER BY e) AS k FROM (SELECT unnest($empty::BIGINT[]) AS e)`, { empty: listValue(emptyLines) });
     // DuckDB numbers a rejected record counting the empty lines it skipped; take them out so
     // that every number below counts records only (exact when no quoted newline comes before
     // an empty line, as then an empty line's number in DuckDB's count is its line)
-    await wh.run(`UPDATE __rej_rec SET rec = rec - (SELECT count(*) FROM (SELECT unnest($empty::BIGINT[]) AS e) WHERE e < rec)`, {
-      empty: listValue(emptyLines),
-    });
+    await wh.run(`UPDATE __rej_rec SET rec = rec - (SELECT count(*) FROM __empty WHERE e < rec)`);
   }
   const nlExpr =
     Array.from({ length: total }, (_, i) => `coalesce(length(${col(i)}) - length(replace(${col(i)}, ${nlChar}, '')), 0)`).join(' + ') || '0';
@@ -278,12 +278,9 @@ async function fixLineNumbers(wh: Warehouse, total: number, nlChar: string, hasN
   // The lines so far count the file as if its empty lines (skipped by DuckDB) were not there.
   // Empty line j (in order) at line e_j sits after e_j − j such lines, so a line y of that
   // count is line y + #{j : e_j − j < y} of the file.
-  await wh.run(`CREATE TEMP TABLE __empty_pos AS
-    SELECT e - k AS cpos, max(k) AS k FROM (SELECT e, row_number() OVER (ORDER BY e) AS k FROM (SELECT unnest($empty::BIGINT[]) AS e))
-    GROUP BY cpos`, { empty: listValue(emptyLines) });
   await wh.run(`CREATE OR REPLACE TEMP TABLE __records AS
-    SELECT r.__ord, r.rec, r.__line + coalesce(p.k, 0) AS __line FROM __records r ASOF LEFT JOIN __empty_pos p ON r.__line > p.cpos`);
-  await wh.run('DROP TABLE __empty_pos');
+    WITH pos AS (SELECT e - k AS cpos, max(k) AS k FROM __empty GROUP BY cpos)
+    SELECT r.__ord, r.rec, r.__line + coalesce(p.k, 0) AS __line FROM __records r ASOF LEFT JOIN pos p ON r.__line > p.cpos`);
 }
 
 /** Rebuilds a CSV line from staged columns, quoting fields that need it. */
