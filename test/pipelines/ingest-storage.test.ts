@@ -6,7 +6,7 @@ import { CALL_MAPPING, CUSTOMER_MAPPING, CUSTOMERS_CSV, writeMapping, writeText 
 
 const NOW = new Date('2024-06-01T00:00:00Z');
 
-/** What ingest writes to disk: the call log's text columns keep the compression migration 070 names. */
+/** What ingest writes to disk: the text columns keep the compression migrations 070 (call log) and 080 (events) name. */
 describe('ingest storage', () => {
   let dir: string;
   let cleanup: () => void;
@@ -40,6 +40,27 @@ describe('ingest storage', () => {
       ingest_run_id: 'Dictionary',
       phone_hash: 'FSST',
       source: 'Dictionary',
+    });
+  });
+
+  it('writes events with the named compression (FSST ids, dictionary types)', async () => {
+    await ingestFile(wh, writeText(dir, 'customers.csv', CUSTOMERS_CSV), { kind: 'customers', mapping: writeMapping(dir, 'c.json', CUSTOMER_MAPPING), now: NOW });
+    const lines = ['EventID,Cust,When,Kind,Amount'];
+    for (let i = 0; i < 5000; i++) lines.push(`ev-${i},${1 + (i % 3)},2024-03-10 ${String(i % 24).padStart(2, '0')}:00:00,${['purchase', 'payment', 'visit'][i % 3]},${i % 97}.5`);
+    const mapping = { columns: { EventID: 'event_id', Cust: 'customer_id', When: 'ts', Kind: 'type', Amount: 'value' } };
+    const report = await ingestFile(wh, writeText(dir, 'events.csv', lines.join('\n') + '\n'), { kind: 'events', mapping: writeMapping(dir, 'e.json', mapping), now: NOW });
+    expect(report).toMatchObject({ rowsLoaded: 5000, rowsQuarantined: 0 });
+    await wh.run('CHECKPOINT');
+    const storage = await wh.query<{ column_name: string; methods: string }>(
+      `SELECT column_name, string_agg(DISTINCT compression, ',' ORDER BY compression) AS methods
+       FROM pragma_storage_info('events') WHERE segment_type = 'VARCHAR' GROUP BY 1 ORDER BY 1`,
+    );
+    expect(Object.fromEntries(storage.map((s) => [s.column_name, s.methods]))).toEqual({
+      customer_id: 'FSST',
+      event_id: 'FSST',
+      ingest_run_id: 'Dictionary',
+      source: 'Dictionary',
+      type: 'Dictionary',
     });
   });
 });

@@ -101,4 +101,34 @@ describe('warehouse', () => {
     await expect(migrate(conn, loadMigrations(migrations))).rejects.toBeInstanceOf(MigrationError);
     await wh.close();
   });
+
+  it('keeps every row and constraint when a later migration rebuilds a table (070 call attempts, 080 events)', async () => {
+    const wh = await Warehouse.open(':memory:', { migrate: false });
+    const conn = wh.rawConnection;
+    const all = loadMigrations();
+    await migrate(conn, all.filter((m) => m.version < 70));
+    await wh.run(
+      `INSERT INTO call_attempts (attempt_id, customer_id, phone_hash, started_at, disposition, talk_seconds, converted, source)
+       VALUES ('a1', 'c1', 'h1', TIMESTAMPTZ '2024-03-10 09:00:00+00', 'answered', 42, true, 'crm'),
+              ('a2', 'c2', NULL, TIMESTAMPTZ '2024-03-10 10:00:00+00', 'no_answer', 0, false, 'crm')`,
+    );
+    await wh.run(
+      `INSERT INTO events (event_id, customer_id, ts, type, value, source, ingest_run_id)
+       VALUES ('e1', 'c1', TIMESTAMPTZ '2024-03-01 12:00:00+00', 'purchase', 19.5, 'crm', 'run1'),
+              ('e2', 'c2', TIMESTAMPTZ '2024-03-02 12:00:00+00', 'visit', NULL, 'crm', 'run1')`,
+    );
+    const before = {
+      attempts: await wh.query('SELECT * FROM call_attempts ORDER BY attempt_id'),
+      events: await wh.query('SELECT * FROM events ORDER BY event_id'),
+    };
+    expect((await migrate(conn, all)).applied).toEqual(expect.arrayContaining([70, 80]));
+    expect(await wh.query('SELECT * FROM call_attempts ORDER BY attempt_id')).toEqual(before.attempts);
+    expect(await wh.query('SELECT * FROM events ORDER BY event_id')).toEqual(before.events);
+    // the rebuilt tables keep their NOT NULL and CHECK constraints
+    await expect(wh.run(`INSERT INTO events (event_id, customer_id, ts, type) VALUES ('e3', NULL, now(), 'visit')`)).rejects.toThrow(QueryError);
+    await expect(
+      wh.run(`INSERT INTO call_attempts (attempt_id, customer_id, started_at, disposition) VALUES ('a3', 'c1', now(), 'maybe')`),
+    ).rejects.toThrow(QueryError);
+    await wh.close();
+  });
 });
