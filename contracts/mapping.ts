@@ -1,3 +1,4 @@
+import iconv from 'iconv-lite';
 import { z } from 'zod';
 
 /** What an ingest file holds. */
@@ -16,7 +17,8 @@ export type IngestKind = (typeof INGEST_KINDS)[number];
  *   "nulls": ["unknown", "NA", ""],
  *   "timestampFormats": { "started_at": ["%d/%m/%Y %H:%M:%S"] },
  *   "defaultRegion": "GB",
- *   "defaultTimezone": "Europe/London"
+ *   "defaultTimezone": "Europe/London",
+ *   "encoding": "windows-1252"
  * }
  */
 export const MappingSchema = z
@@ -35,8 +37,43 @@ export const MappingSchema = z
     defaultRegion: z.string().length(2).default('US'),
     /** IANA zone for naive times when the customer's zone is unknown. */
     defaultTimezone: z.string().default('UTC'),
+    /**
+     * Text encoding of CSV and NDJSON files: "utf-8" (default), "windows-1252" (most Windows and
+     * Excel exports), "iso-8859-1", "iso-8859-15", "utf-16le", "shift_jis", … (any name
+     * iconv-lite knows). A byte-order mark in the file decides over it.
+     */
+    encoding: z
+      .string()
+      .default('utf-8')
+      .refine((label) => encodingName(label) !== undefined, {
+        error: (issue) => `unknown text encoding ${JSON.stringify(issue.input)} (e.g. "utf-8", "windows-1252", "utf-16le")`,
+      }),
     /** source name recorded on every loaded row (defaults to the file name). */
     source: z.string().optional(),
   })
   .strict();
 export type Mapping = z.infer<typeof MappingSchema>;
+
+/**
+ * The canonical name of a text-encoding label ("CP1252" → "windows-1252"), or undefined if
+ * unknown. Node's own TextDecoder is not used: Node 20 decodes windows-1252 as ISO-8859-1
+ * (0x80–0x9F become control characters instead of € “ ” …).
+ */
+export function encodingName(label: string): string | undefined {
+  const key = label.trim().toLowerCase();
+  if (!iconv.encodingExists(key)) return undefined;
+  return CANONICAL[key.replace(/[^a-z0-9]/g, '')] ?? key;
+}
+
+const CANONICAL: Record<string, string> = {
+  utf8: 'utf-8',
+  utf16le: 'utf-16le',
+  utf16be: 'utf-16be',
+  utf16: 'utf-16',
+  windows1252: 'windows-1252',
+  win1252: 'windows-1252',
+  cp1252: 'windows-1252',
+  latin1: 'iso-8859-1',
+  iso88591: 'iso-8859-1',
+  iso885915: 'iso-8859-15',
+};

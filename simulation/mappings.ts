@@ -96,6 +96,7 @@ export const CUSTOMERS_MAPPING: Mapping = {
   timestampFormats: { created_at: [CREATED_FORMAT] },
   defaultRegion: 'GB',
   defaultTimezone: 'Europe/London',
+  encoding: 'utf-8',
 };
 
 /** events.csv / events.parquet: EventTS is ISO-8601 UTC ("…Z"); Amount empty for site visits. */
@@ -113,6 +114,7 @@ export const EVENTS_MAPPING: Mapping = {
   timestampFormats: {},
   defaultRegion: 'GB',
   defaultTimezone: 'UTC',
+  encoding: 'utf-8',
 };
 
 /**
@@ -150,4 +152,5 @@ export const CALL_LOG_MAPPING: Mapping = {
   timestampFormats: { started_at: [CALL_START_FORMAT] },
   defaultRegion: 'GB',
   defaultTimezone: 'Europe/London',
+  encoding: 'utf-8',
 };

@@ -8,6 +8,7 @@ import { KIND_SPECS, type KindSpec } from './fields.ts';
 import { CUSTOMER_CONTENT_COLUMNS } from './keys.ts';
 import { loadMapping, resolveColumns } from './mapping.ts';
 import type { IngestReport, ReasonCount } from './report.ts';
+import { asUtf8 } from './encoding.ts';
 import { describeSource } from './source.ts';
 import { dropStaged, REJECT_TABLE, STAGE_TABLE, stageFile } from './stage.ts';
 import { buildTyped, PRESENT_TABLE, TYPED_TABLE, withoutInsertionOrder, type TypedColumns } from './transform.ts';
@@ -67,7 +68,13 @@ export async function ingestFile(wh: Warehouse, path: string, options: IngestOpt
     // transaction get transaction-local rowids (a staged CSV's line numbers come from its
     // rowids), and DuckDB scans transaction-local tables less well (one thread for the insert).
     progress(0);
-    const staged = await stageFile(wh, file);
+    const text = await asUtf8(file, mapping.encoding);
+    let staged: Awaited<ReturnType<typeof stageFile>>;
+    try {
+      staged = await stageFile(wh, text.file);
+    } finally {
+      text.cleanup();
+    }
     const resolution = resolveColumns(spec, staged.columns, mapping, path, mappingName);
     progress(1, staged.parsed + staged.parseRejected);
     const typed = await buildTyped(wh, { spec, mapping, resolution, phoneSalt: options.phoneSalt ?? defaultPhoneSalt(), now: options.now ?? new Date() });
@@ -92,6 +99,7 @@ export async function ingestFile(wh: Warehouse, path: string, options: IngestOpt
         source,
         kind: options.kind,
         format: file.format,
+        encoding: text.encoding,
         status: 'succeeded',
         rowsRead,
         ...counts,

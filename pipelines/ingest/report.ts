@@ -14,6 +14,8 @@ export interface IngestReport {
   source: string;
   kind: IngestKind;
   format: SourceFormat;
+  /** the text encoding the file was read in ("utf-8" unless the mapping or a BOM said otherwise) */
+  encoding: string;
   status: 'succeeded' | 'failed';
   rowsRead: number;
   rowsLoaded: number;
@@ -31,7 +33,7 @@ export interface IngestReport {
 
 export function formatReport(r: IngestReport): string {
   const lines = [
-    `${r.file} (${r.kind}, ${r.format}) — run ${r.runId}: ${r.status}`,
+    `${r.file} (${r.kind}, ${r.format}${r.encoding === 'utf-8' ? '' : `, ${r.encoding}`}) — run ${r.runId}: ${r.status}`,
     `  rows read          ${r.rowsRead.toLocaleString('en-US')}`,
     `  loaded             ${r.rowsLoaded.toLocaleString('en-US')}`,
   ];

@@ -5,7 +5,10 @@ import { IngestError } from './errors.ts';
 export type SourceFormat = 'csv' | 'parquet' | 'ndjson';
 
 export interface SourceFile {
+  /** the file as the user named it (what errors, reports and quarantine rows refer to) */
   path: string;
+  /** where its bytes are read from: `path`, or a UTF-8 copy of a file in another encoding */
+  data: string;
   format: SourceFormat;
   gzip: boolean;
   bytes: number;
@@ -24,14 +27,23 @@ export function describeSource(path: string): SourceFile {
   else if (/\.parquet$/.test(base)) format = 'parquet';
   else if (/\.(ndjson|jsonl|json)$/.test(base)) format = 'ndjson';
   else throw new IngestError(path, 'unknown file type (expected .csv, .tsv, .txt, .parquet, .ndjson, .jsonl, optionally .gz)');
-  return { path, format, gzip, bytes: stat.size };
+  return { path, data: path, format, gzip, bytes: stat.size };
+}
+
+/** A file's bytes as a stream of chunks, decompressing gzip on the way. */
+export function openBytes(path: string, gzip: boolean): AsyncIterable<Buffer> {
+  const raw = createReadStream(path, { highWaterMark: 4 << 20 });
+  if (!gzip) return raw;
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+  raw.on('error', (e) => gunzip.destroy(e)); // pipe() does not pass a read error on
+  return raw.pipe(gunzip);
 }
 
 /** Reads the first `limit` bytes of a file, decompressing gzip on the way. */
 export async function readHead(file: SourceFile, limit = 256 * 1024): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  const raw = createReadStream(file.path, file.gzip ? {} : { end: limit - 1 });
+  const raw = createReadStream(file.data, file.gzip ? {} : { end: limit - 1 });
   const stream = file.gzip ? raw.pipe(createGunzip()) : raw;
   try {
     for await (const chunk of stream) {

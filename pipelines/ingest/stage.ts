@@ -6,7 +6,7 @@ import { createGunzip } from 'node:zlib';
 import { listValue, type DuckDBValue } from '@duckdb/node-api';
 import { quoteIdent, quoteLiteralPath, type Warehouse } from '../../warehouse/index.ts';
 import { IngestError } from './errors.ts';
-import { readHead, sniffCsv, type CsvDialect, type NewLine, type SourceFile } from './source.ts';
+import { openBytes, readHead, sniffCsv, type CsvDialect, type NewLine, type SourceFile } from './source.ts';
 
 /**
  * A file staged as text: `__stg(__line, s0 … sN)` with every source column as VARCHAR, and
@@ -30,6 +30,9 @@ export const STAGE_TABLE = '__stg';
 export const REJECT_TABLE = '__parse_rejects';
 /** A CSV's records as read, in file order (rowid = position); `__stg` is a view over it or a renumbered copy. */
 export const STAGE_DATA = '__stg_data';
+/** Why a line of a file read as UTF-8 is rejected when it is not, with the way out. */
+export const INVALID_UTF8 =
+  'the line is not valid UTF-8 (if the file is in another encoding, name it in the mapping, e.g. "encoding": "windows-1252")';
 /** Extra padding columns catch rows with more fields than the header (often trailing delimiters). */
 const EXTRA_COLUMNS = 4;
 
@@ -80,7 +83,7 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
   // Counting the file's lines (beside DuckDB's read) tells, far more cheaply than testing every
   // staged field for a newline, that no record spans lines: then lines = records + header.
   // (a read error only costs the exact check)
-  const lines = scanLines(file.path, dialect.newLine, file.gzip).catch(() => undefined);
+  const lines = scanLines(file.data, dialect.newLine, file.gzip).catch(() => undefined);
   try {
     // A parallel read that keeps file order (preserve_insertion_order, DuckDB's default): a
     // record's rowid is its position among the parsed records, so no serial row_number() is
@@ -90,7 +93,7 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
     const stage = (parallel: boolean) =>
       wh.run(`CREATE OR REPLACE TEMP TABLE ${STAGE_DATA} AS
       SELECT *
-      FROM read_csv(${quoteLiteralPath(file.path)}, columns = {${columnsSpec}}, delim = ${delimSql},
+      FROM read_csv(${quoteLiteralPath(file.data)}, columns = {${columnsSpec}}, delim = ${delimSql},
         quote = '"', escape = '"', header = true, auto_detect = false, new_line = ${newLineSql},
         null_padding = true, store_rejects = true, parallel = ${parallel},
         rejects_table = '__rej_err', rejects_scan = '__rej_scan', compression = 'auto')`);
@@ -142,9 +145,9 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
       CASE WHEN j.reason LIKE '%TOO MANY COLUMNS%' THEN 'the line has more fields than the header (' || ${names.length} || ')'
            WHEN j.reason LIKE '%UNQUOTED VALUE%' THEN 'the line cannot be parsed as CSV (broken quoting: text after a closing quote)'
            WHEN j.reason LIKE '%UNTERMINATED QUOTE%' THEN 'the line cannot be parsed as CSV (broken quoting: a quote is never closed)'
-           WHEN j.reason LIKE '%INVALID ENCODING%' THEN 'the line is not valid UTF-8'
+           WHEN j.reason LIKE '%INVALID ENCODING%' THEN $invalid_utf8
            ELSE 'the line cannot be parsed as CSV (' || lower(j.reason) || ')' END
-    FROM __rej_rec j JOIN __records r ON r.rec = j.rec AND r.__ord IS NULL`);
+    FROM __rej_rec j JOIN __records r ON r.rec = j.rec AND r.__ord IS NULL`, { invalid_utf8: INVALID_UTF8 });
   // rows with more fields than the header: the padding columns are filled
   const extraCheck = Array.from({ length: EXTRA_COLUMNS }, (_, i) => `coalesce(${col(names.length + i)}, '') <> ''`).join(' OR ');
   await wh.run(`INSERT INTO ${REJECT_TABLE}
@@ -175,14 +178,6 @@ interface LineScan {
 
 /** At most this many empty lines are located; past it their numbers are not corrected. */
 const MAX_EMPTY_LINES = 1_000_000;
-
-function openBytes(path: string, gzip: boolean): AsyncIterable<Buffer> {
-  const raw = createReadStream(path, { highWaterMark: 4 << 20 });
-  if (!gzip) return raw;
-  const gunzip = createGunzip({ chunkSize: 1 << 20 });
-  raw.on('error', (e) => gunzip.destroy(e)); // pipe() does not pass a read error on
-  return raw.pipe(gunzip);
-}
 
 /**
  * Counts a file's lines (newLine-terminated) and finds its empty ones, which DuckDB skips and
@@ -297,13 +292,13 @@ function csvRawSql(count: number, delimiter: string): string {
 async function gunzipToTemp(file: SourceFile): Promise<{ path: string; cleanup: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), 'dialwise-gz-'));
   const path = join(dir, 'data.parquet');
-  await pipeline(createReadStream(file.path), createGunzip(), createWriteStream(path));
+  await pipeline(createReadStream(file.data), createGunzip(), createWriteStream(path));
   return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 async function stageParquet(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
   const unpacked = file.gzip ? await gunzipToTemp(file) : undefined;
-  const path = unpacked?.path ?? file.path;
+  const path = unpacked?.path ?? file.data;
   try {
     let described: { column_name: string; column_type: string }[];
     try {
@@ -349,7 +344,7 @@ async function stageNdjson(wh: Warehouse, file: SourceFile): Promise<StagedFile>
     // one physical line per record: read lines verbatim, then parse JSON in SQL
     await wh.run(`CREATE TEMP TABLE __lines AS
       SELECT row_number() OVER () AS __line, line
-      FROM read_csv(${quoteLiteralPath(file.path)}, columns = {'line': 'VARCHAR'}, delim = '\\0', quote = '',
+      FROM read_csv(${quoteLiteralPath(file.data)}, columns = {'line': 'VARCHAR'}, delim = '\\0', quote = '',
         escape = '', header = false, auto_detect = false, new_line = '\\n', strict_mode = false,
         parallel = false, compression = 'auto')`);
   } catch (cause) {

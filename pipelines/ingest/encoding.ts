@@ -1,0 +1,62 @@
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import iconv from 'iconv-lite';
+import { encodingName } from '../../contracts/index.ts';
+import { IngestError } from './errors.ts';
+import { openBytes, readHead, type SourceFile } from './source.ts';
+
+/**
+ * Text files in an encoding other than UTF-8 (CRM exports from Excel on Windows are often
+ * windows-1252; Excel's "Unicode text" is UTF-16 with a BOM). DuckDB reads UTF-8, so such a
+ * file is first copied to UTF-8, streamed; line structure and so line numbers are unchanged.
+ */
+
+/** The encoding a byte-order mark at the start of the file declares, if any. */
+export function bomEncoding(head: Buffer): 'utf-8' | 'utf-16le' | 'utf-16be' | undefined {
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
+  if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
+  if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  return undefined;
+}
+
+/** A text source ready for DuckDB, and what to remove once it has been read. */
+export interface Utf8Source {
+  file: SourceFile;
+  /** the encoding the file was read in */
+  encoding: string;
+  cleanup: () => void;
+}
+
+/**
+ * The file itself when it is UTF-8 (or Parquet, always UTF-8 inside), else a UTF-8 copy in a
+ * temp directory. A byte-order mark decides over `encoding` (the mapping's, default UTF-8).
+ * Bytes that the encoding cannot map become U+FFFD (none can in the single-byte encodings).
+ * iconv-lite, not Node's TextDecoder, which reads windows-1252 as ISO-8859-1 in Node 20.
+ */
+export async function asUtf8(file: SourceFile, encoding: string): Promise<Utf8Source> {
+  const none = { file, encoding: 'utf-8', cleanup: () => undefined };
+  if (file.format === 'parquet') return none;
+  const declared = bomEncoding(await readHead(file, 4));
+  const name = declared ?? encodingName(encoding);
+  if (name === undefined) throw new IngestError(file.path, `unknown text encoding "${encoding}"`);
+  if (name === 'utf-8') return none;
+  const dir = mkdtempSync(join(tmpdir(), 'dialwise-utf8-'));
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  const data = join(dir, file.format === 'ndjson' ? 'data.ndjson' : 'data.csv');
+  try {
+    const decoder = iconv.getDecoder(name, { stripBOM: true });
+    const out = createWriteStream(data);
+    for await (const chunk of openBytes(file.data, file.gzip)) {
+      if (!out.write(decoder.write(chunk), 'utf8')) await once(out, 'drain');
+    }
+    out.end(decoder.end() ?? '', 'utf8');
+    await finished(out);
+  } catch (cause) {
+    cleanup();
+    throw new IngestError(file.path, `cannot read as ${name}: ${(cause as Error).message}`, { cause });
+  }
+  return { file: { ...file, data, gzip: false }, encoding: name, cleanup };
+}

@@ -1,0 +1,122 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ingestFile, MappingError } from '../../pipelines/index.ts';
+import { Warehouse } from '../../warehouse/index.ts';
+import { tempDir } from '../helpers/tmp.ts';
+import { CUSTOMER_MAPPING, writeMapping } from './ingest-fixtures.ts';
+
+const NOW = new Date('2024-06-01T00:00:00Z');
+const HEADER = 'Cust;Name;Mobile;TZ;Age;Consent;DNC;Email';
+const ROWS = [
+  '1;José Müller;07400 123456;Europe/London;34;Y;N;jose@example.com',
+  '2;Zoë “Zed” Ørsted – €5 ™;+1 (415) 555-2671;America/New_York;61;Y;N;',
+  '3;Plain Name;0412 345 678;Australia/Sydney;45;N;Y;',
+  '4;Ann Café;07400 123457;Europe/Narnia;29;Y;N;',
+];
+
+/**
+ * windows-1252 bytes of a string, from the code page's table: Latin-1 for U+00A0–U+00FF, and
+ * the 0x80–0x9F block (written out here rather than taken from the decoder under test).
+ */
+const CP1252_HIGH: Record<string, number> = { '€': 0x80, '“': 0x93, '”': 0x94, '–': 0x96, '™': 0x99 };
+function windows1252(text: string): Buffer {
+  return Buffer.from(
+    [...text].map((ch) => {
+      const code = ch.codePointAt(0)!;
+      if (code < 0x80 || (code >= 0xa0 && code <= 0xff)) return code;
+      const b = CP1252_HIGH[ch];
+      if (b === undefined) throw new Error(`no windows-1252 byte for ${ch} in this test's table`);
+      return b;
+    }),
+  );
+}
+
+/** UTF-16 with a byte-order mark, as Excel's "Unicode text" export writes. */
+function utf16le(text: string): Buffer {
+  return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+}
+
+describe('ingest: text encodings', () => {
+  let dir: string;
+  let cleanup: () => void;
+  let wh: Warehouse;
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = tempDir());
+    wh = await Warehouse.open(dir);
+  });
+  afterEach(async () => {
+    await wh.close();
+    cleanup();
+  });
+
+  const names = async () => (await wh.query<{ customer_id: string; name: string }>('SELECT customer_id, name FROM customers ORDER BY customer_id')).map((r) => `${r.customer_id}:${r.name}`);
+  const write = (name: string, bytes: Buffer) => {
+    const path = join(dir, name);
+    writeFileSync(path, bytes);
+    return path;
+  };
+
+  it('reads a windows-1252 file (plain or .gz) when the mapping names its encoding, with exact line numbers', async () => {
+    const text = [HEADER, ...ROWS].join('\r\n') + '\r\n';
+    const mapping = writeMapping(dir, 'm.json', { ...CUSTOMER_MAPPING, encoding: 'windows-1252' });
+    for (const [name, bytes] of [['crm.csv', windows1252(text)], ['crm2.csv.gz', gzipSync(windows1252(text))]] as const) {
+      const report = await ingestFile(wh, write(name, bytes), { kind: 'customers', mapping, now: NOW });
+      expect(report.encoding).toBe('windows-1252');
+      expect(report.rowsRead).toBe(4);
+    }
+    expect(await names()).toEqual(['1:José Müller', '2:Zoë “Zed” Ørsted – €5 ™', '3:Plain Name']);
+    // the bad row is quarantined at its line, its raw text decoded, not mangled
+    const q = await wh.query<{ line_number: number; raw: string; reason: string }>(`SELECT line_number, raw, reason FROM quarantine ORDER BY line_number`);
+    expect(q).toEqual([{ line_number: 5, raw: ROWS[3], reason: expect.stringContaining('timezone: unknown IANA time zone') }]);
+  });
+
+  it('names the encoding it read in canonically, whatever the label ("CP1252", "Latin1")', async () => {
+    const text = windows1252([HEADER, ROWS[0]].join('\n'));
+    const cp = await ingestFile(wh, write('a.csv', text), { kind: 'customers', mapping: writeMapping(dir, 'a.json', { ...CUSTOMER_MAPPING, encoding: 'CP1252' }), now: NOW });
+    expect(cp).toMatchObject({ encoding: 'windows-1252', rowsLoaded: 1 });
+    const l1 = await ingestFile(wh, write('b.csv', text), { kind: 'customers', mapping: writeMapping(dir, 'b.json', { ...CUSTOMER_MAPPING, encoding: 'Latin1' }), now: NOW });
+    expect(l1).toMatchObject({ encoding: 'iso-8859-1', rowsAlreadyPresent: 1 });
+    expect(await names()).toEqual(['1:José Müller']);
+  });
+
+  it('recognises UTF-16 by its byte-order mark without a mapping setting (Excel "Unicode text", tab-separated)', async () => {
+    const tsv = [HEADER, ...ROWS.slice(0, 3)].map((l) => l.replaceAll(';', '\t')).join('\r\n') + '\r\n';
+    const report = await ingestFile(wh, write('export.txt', utf16le(tsv)), { kind: 'customers', mapping: writeMapping(dir, 'm.json', CUSTOMER_MAPPING), now: NOW });
+    expect(report).toMatchObject({ encoding: 'utf-16le', rowsLoaded: 3, rowsQuarantined: 0 });
+    expect(await names()).toEqual(['1:José Müller', '2:Zoë “Zed” Ørsted – €5 ™', '3:Plain Name']);
+  });
+
+  it('reads NDJSON in another encoding too', async () => {
+    const lines = [
+      JSON.stringify({ customer_id: '1', name: 'José Müller', timezone: 'Europe/London' }),
+      JSON.stringify({ customer_id: '2', name: 'Ørsted', timezone: 'Europe/London' }),
+    ];
+    const mapping = writeMapping(dir, 'm.json', { encoding: 'windows-1252' });
+    const report = await ingestFile(wh, write('crm.ndjson', windows1252(lines.join('\n') + '\n')), { kind: 'customers', mapping, now: NOW });
+    expect(report).toMatchObject({ encoding: 'windows-1252', rowsLoaded: 2 });
+    expect(await names()).toEqual(['1:José Müller', '2:Ørsted']);
+  });
+
+  it('without the setting, quarantines the lines that are not UTF-8 and says how to read them', async () => {
+    const report = await ingestFile(wh, write('crm.csv', windows1252([HEADER, ...ROWS.slice(0, 3)].join('\n') + '\n')), {
+      kind: 'customers',
+      mapping: writeMapping(dir, 'm.json', CUSTOMER_MAPPING),
+      now: NOW,
+    });
+    expect(report).toMatchObject({ encoding: 'utf-8', rowsRead: 3, rowsLoaded: 1, rowsQuarantined: 2 });
+    const q = await wh.query<{ line_number: number; reason: string }>(`SELECT line_number, reason FROM quarantine ORDER BY line_number`);
+    expect(q.map((r) => r.line_number)).toEqual([2, 3]);
+    for (const r of q) expect(r.reason).toMatch(/not valid UTF-8 .*"encoding": "windows-1252"/);
+  });
+
+  it('refuses an unknown encoding in the mapping, naming the field, before reading anything', async () => {
+    const mapping = writeMapping(dir, 'm.json', { ...CUSTOMER_MAPPING, encoding: 'klingon-8' });
+    const path = write('crm.csv', Buffer.from([HEADER, ROWS[0]].join('\n')));
+    await expect(ingestFile(wh, path, { kind: 'customers', mapping, now: NOW })).rejects.toThrow(MappingError);
+    await expect(ingestFile(wh, path, { kind: 'customers', mapping, now: NOW })).rejects.toThrow(/encoding: unknown text encoding "klingon-8"/);
+    expect(await names()).toEqual([]);
+  });
+});
