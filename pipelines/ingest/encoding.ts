@@ -60,3 +60,44 @@ export async function asUtf8(file: SourceFile, encoding: string): Promise<Utf8So
   }
   return { file: { ...file, data, gzip: false }, encoding: name, cleanup };
 }
+
+/**
+ * Bytes as UTF-8 text, every byte that is not part of a valid UTF-8 sequence written as
+ * `\xNN`: a line that is not UTF-8 is kept whole, readable and reversible, in quarantine.
+ */
+export function escapeInvalidUtf8(bytes: Uint8Array): string {
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  let out = '';
+  let from = 0; // start of the pending valid run
+  let i = 0;
+  while (i < bytes.length) {
+    const n = utf8SequenceLength(bytes, i);
+    if (n > 0) {
+      i += n;
+      continue;
+    }
+    out += strict.decode(bytes.subarray(from, i)) + `\\x${bytes[i]!.toString(16).toUpperCase().padStart(2, '0')}`;
+    i++;
+    from = i;
+  }
+  return out + strict.decode(bytes.subarray(from));
+}
+
+/** Length of the valid UTF-8 sequence at `i` (RFC 3629: no overlongs, surrogates or > U+10FFFF), or 0. */
+function utf8SequenceLength(b: Uint8Array, i: number): number {
+  const c = b[i]!;
+  if (c < 0x80) return 1;
+  const cont = (k: number, lo = 0x80, hi = 0xbf) => i + k < b.length && b[i + k]! >= lo && b[i + k]! <= hi;
+  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+  if (c >= 0xe0 && c <= 0xef) {
+    const lo = c === 0xe0 ? 0xa0 : 0x80;
+    const hi = c === 0xed ? 0x9f : 0xbf;
+    return cont(1, lo, hi) && cont(2) ? 3 : 0;
+  }
+  if (c >= 0xf0 && c <= 0xf4) {
+    const lo = c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xf4 ? 0x8f : 0xbf;
+    return cont(1, lo, hi) && cont(2) && cont(3) ? 4 : 0;
+  }
+  return 0;
+}

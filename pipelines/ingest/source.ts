@@ -142,3 +142,49 @@ export function sniffCsv(head: Buffer, path: string): CsvDialect {
   const header = splitCsvLine(headerLine, delimiter).map((h) => h.trim());
   return { delimiter, newLine, header };
 }
+
+/**
+ * The bytes of the given physical lines (1-based; `spans` sorted by line, each `count` lines
+ * long), read in one pass over the file: the span's bytes as in the file, without the final
+ * line break.
+ */
+export async function readLines(
+  path: string,
+  gzip: boolean,
+  newLine: NewLine,
+  spans: readonly { line: number; count: number }[],
+): Promise<Map<number, Buffer>> {
+  const out = new Map<number, Buffer>();
+  if (!spans.length) return out;
+  const breakByte = newLine === '\r' ? 13 : 10;
+  let line = 1; // the line the next byte belongs to
+  let s = 0; // the next span to fill
+  let pieces: Buffer[] = [];
+  const wanted = () => s < spans.length && line >= spans[s]!.line && line < spans[s]!.line + spans[s]!.count;
+  const finishSpan = () => {
+    const bytes = Buffer.concat(pieces);
+    // a CRLF file's lines end in CR here: the span keeps the ones inside it, not its last
+    out.set(spans[s]!.line, newLine === '\r\n' && bytes.at(-1) === 13 ? bytes.subarray(0, -1) : bytes);
+    pieces = [];
+    s++;
+  };
+  for await (const buf of openBytes(path, gzip)) {
+    let pos = 0;
+    while (pos < buf.length && s < spans.length) {
+      const at = buf.indexOf(breakByte, pos);
+      const end = at < 0 ? buf.length : at;
+      if (wanted()) {
+        pieces.push(buf.subarray(pos, end));
+        if (at >= 0 && line + 1 < spans[s]!.line + spans[s]!.count) pieces.push(buf.subarray(at, at + 1));
+      }
+      if (at < 0) break;
+      if (wanted() && line + 1 === spans[s]!.line + spans[s]!.count) finishSpan();
+      line++;
+      pos = at + 1;
+      while (s < spans.length && spans[s]!.line + spans[s]!.count <= line) s++; // spans passed over (never wanted twice)
+    }
+    if (s >= spans.length) break;
+  }
+  if (pieces.length && s < spans.length) finishSpan(); // the last line has no break
+  return out;
+}

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { listValue, type DuckDBValue } from '@duckdb/node-api';
-import { quoteIdent, quoteLiteralPath, type Warehouse } from '../../warehouse/index.ts';
+import { bulkAppend, quoteIdent, quoteLiteralPath, type Warehouse } from '../../warehouse/index.ts';
 import { IngestError } from './errors.ts';
-import { openBytes, readHead, sniffCsv, type CsvDialect, type NewLine, type SourceFile } from './source.ts';
+import { escapeInvalidUtf8 } from './encoding.ts';
+import { openBytes, readHead, readLines, sniffCsv, type CsvDialect, type NewLine, type SourceFile } from './source.ts';
 
 /**
  * A file staged as text: `__stg(__line, s0 … sN)` with every source column as VARCHAR, and
@@ -148,6 +149,7 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
            WHEN j.reason LIKE '%INVALID ENCODING%' THEN $invalid_utf8
            ELSE 'the line cannot be parsed as CSV (' || lower(j.reason) || ')' END
     FROM __rej_rec j JOIN __records r ON r.rec = j.rec AND r.__ord IS NULL`, { invalid_utf8: INVALID_UTF8 });
+  await keepUndecodableBytes(wh, file, dialect.newLine);
   // rows with more fields than the header: the padding columns are filled
   const extraCheck = Array.from({ length: EXTRA_COLUMNS }, (_, i) => `coalesce(${col(names.length + i)}, '') <> ''`).join(' OR ');
   await wh.run(`INSERT INTO ${REJECT_TABLE}
@@ -276,6 +278,40 @@ async function fixLineNumbers(wh: Warehouse, total: number, nlChar: string, hasN
   await wh.run(`CREATE OR REPLACE TEMP TABLE __records AS
     WITH pos AS (SELECT e - k AS cpos, max(k) AS k FROM __empty GROUP BY cpos)
     SELECT r.__ord, r.rec, r.__line + coalesce(p.k, 0) AS __line FROM __records r ASOF LEFT JOIN pos p ON r.__line > p.cpos`);
+}
+
+/** At most this many lines that are not UTF-8 get their own bytes back (each is held in memory once). */
+const MAX_UNDECODABLE_LINES = 200_000;
+
+/**
+ * DuckDB's copy of a line that is not valid UTF-8 replaces the bad bytes, and may swallow the
+ * delimiter after one. The quarantined text is the file's own line instead, each bad byte
+ * written as \xNN (see `escapeInvalidUtf8`).
+ */
+async function keepUndecodableBytes(wh: Warehouse, file: SourceFile, newLine: NewLine): Promise<void> {
+  const rejected = await wh.query<{ line: number; count: number }>(
+    `SELECT __line AS line, 1 + length(raw) - length(replace(raw, chr(10), '')) AS count
+     FROM ${REJECT_TABLE} WHERE reason = $reason ORDER BY __line LIMIT ${MAX_UNDECODABLE_LINES}`,
+    { reason: INVALID_UTF8 },
+  );
+  if (!rejected.length) return;
+  const bytes = await readLines(file.data, file.gzip, newLine, rejected);
+  const lines = [...bytes.keys()];
+  await wh.run('CREATE OR REPLACE TEMP TABLE __raw_bytes (line INTEGER, raw VARCHAR)');
+  await bulkAppend(
+    wh,
+    '__raw_bytes',
+    [
+      { name: 'line', kind: 'integer', values: lines },
+      { name: 'raw', kind: 'varchar', values: lines.map((l) => escapeInvalidUtf8(bytes.get(l)!)) },
+    ],
+    'main',
+    'temp',
+  );
+  await wh.run(`UPDATE ${REJECT_TABLE} SET raw = b.raw FROM __raw_bytes b WHERE ${REJECT_TABLE}.__line = b.line AND ${REJECT_TABLE}.reason = $reason`, {
+    reason: INVALID_UTF8,
+  });
+  await wh.run('DROP TABLE __raw_bytes');
 }
 
 /** Rebuilds a CSV line from staged columns, quoting fields that need it. */

@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ingestFile, MappingError } from '../../pipelines/index.ts';
 import { Warehouse } from '../../warehouse/index.ts';
+import { escapeInvalidUtf8 } from '../../pipelines/ingest/encoding.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { CUSTOMER_MAPPING, writeMapping } from './ingest-fixtures.ts';
 
@@ -31,6 +32,11 @@ function windows1252(text: string): Buffer {
       return b;
     }),
   );
+}
+
+/** A line as quarantine keeps it when read as UTF-8: every windows-1252 byte above 0x7F as \xNN. */
+function escaped1252(text: string): string {
+  return [...windows1252(text)].map((b) => (b < 0x80 ? String.fromCharCode(b) : `\\x${b.toString(16).toUpperCase()}`)).join('');
 }
 
 /** UTF-16 with a byte-order mark, as Excel's "Unicode text" export writes. */
@@ -107,9 +113,39 @@ describe('ingest: text encodings', () => {
       now: NOW,
     });
     expect(report).toMatchObject({ encoding: 'utf-8', rowsRead: 3, rowsLoaded: 1, rowsQuarantined: 2 });
-    const q = await wh.query<{ line_number: number; reason: string }>(`SELECT line_number, reason FROM quarantine ORDER BY line_number`);
+    const q = await wh.query<{ line_number: number; raw: string; reason: string }>(`SELECT line_number, raw, reason FROM quarantine ORDER BY line_number`);
     expect(q.map((r) => r.line_number)).toEqual([2, 3]);
     for (const r of q) expect(r.reason).toMatch(/not valid UTF-8 .*"encoding": "windows-1252"/);
+    // the line's own bytes, each one that is not UTF-8 as \xNN (DuckDB's copy drops bytes)
+    expect(q.map((r) => r.raw)).toEqual(ROWS.slice(0, 2).map(escaped1252));
+  });
+
+  it('keeps a not-UTF-8 record that spans lines whole, in a CRLF file, at its first line', async () => {
+    const lines = [HEADER, ROWS[2]!, '5;"Two\r\nlines Café";07400 123459;Europe/London;30;Y;N;', ROWS[0], ROWS[2]!.replace('3;', '6;')];
+    const report = await ingestFile(wh, write('crm.csv', windows1252(lines.join('\r\n') + '\r\n')), {
+      kind: 'customers',
+      mapping: writeMapping(dir, 'm.json', CUSTOMER_MAPPING),
+      now: NOW,
+    });
+    expect(report).toMatchObject({ rowsRead: 4, rowsLoaded: 2, rowsQuarantined: 2 });
+    const q = await wh.query<{ line_number: number; raw: string }>(`SELECT line_number, raw FROM quarantine ORDER BY line_number`);
+    expect(q).toEqual([
+      { line_number: 3, raw: '5;"Two\r\nlines Caf\\xE9";07400 123459;Europe/London;30;Y;N;' },
+      { line_number: 5, raw: escaped1252(ROWS[0]!) },
+    ]);
+  });
+
+  it('writes each byte that is not part of valid UTF-8 as \\xNN, and keeps valid sequences', () => {
+    const cases: [number[], string][] = [
+      [[0x61, 0xe9, 0x3b, 0x62], 'a\\xE9;b'], // a Latin-1 é swallows nothing
+      [[0xe2, 0x82, 0xac], '€'],
+      [[0xe2, 0x82], '\\xE2\\x82'], // truncated
+      [[0xed, 0xa0, 0x80], '\\xED\\xA0\\x80'], // a surrogate
+      [[0xc0, 0xaf], '\\xC0\\xAF'], // overlong
+      [[0xf0, 0x9f, 0x98, 0x80, 0x41], '😀A'],
+      [[0xf4, 0x90, 0x80, 0x80], '\\xF4\\x90\\x80\\x80'], // above U+10FFFF
+    ];
+    for (const [bytes, want] of cases) expect(escapeInvalidUtf8(Uint8Array.from(bytes))).toBe(want);
   });
 
   it('refuses an unknown encoding in the mapping, naming the field, before reading anything', async () => {
