@@ -18,7 +18,8 @@ export type IngestKind = (typeof INGEST_KINDS)[number];
  *   "timestampFormats": { "started_at": ["%d/%m/%Y %H:%M:%S"] },
  *   "defaultRegion": "GB",
  *   "defaultTimezone": "Europe/London",
- *   "encoding": "windows-1252"
+ *   "encoding": "windows-1252",
+ *   "decimalSeparator": ","
  * }
  */
 export const MappingSchema = z
@@ -48,6 +49,12 @@ export const MappingSchema = z
       .refine((label) => encodingName(label) !== undefined, {
         error: (issue) => `unknown text encoding ${JSON.stringify(issue.input)} (e.g. "utf-8", "windows-1252", "utf-16le")`,
       }),
+    /**
+     * The decimal separator of numbers: "." (default) or "," (most continental European
+     * exports: "1234,50"). With ",", a number holding a "." is refused rather than guessed at
+     * ("1.234" could be a thousands separator).
+     */
+    decimalSeparator: z.enum(['.', ',']).default('.'),
     /** source name recorded on every loaded row (defaults to the file name). */
     source: z.string().optional(),
   })

@@ -97,6 +97,7 @@ export const CUSTOMERS_MAPPING: Mapping = {
   defaultRegion: 'GB',
   defaultTimezone: 'Europe/London',
   encoding: 'utf-8',
+  decimalSeparator: '.',
 };
 
 /** events.csv / events.parquet: EventTS is ISO-8601 UTC ("…Z"); Amount empty for site visits. */
@@ -115,6 +116,7 @@ export const EVENTS_MAPPING: Mapping = {
   defaultRegion: 'GB',
   defaultTimezone: 'UTC',
   encoding: 'utf-8',
+  decimalSeparator: '.',
 };
 
 /**
@@ -153,4 +155,5 @@ export const CALL_LOG_MAPPING: Mapping = {
   defaultRegion: 'GB',
   defaultTimezone: 'Europe/London',
   encoding: 'utf-8',
+  decimalSeparator: '.',
 };

@@ -88,7 +88,7 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
       values.push(`CASE WHEN NOT ${zonedTest(c)} THEN ${naive} END AS __naive_${field.name}`);
       timestamps.push(field.name);
     } else {
-      values.push(`${typedSql(field, has(field.name), params)} AS v_${field.name}`);
+      values.push(`${typedSql(field, has(field.name), params, mapping.decimalSeparator)} AS v_${field.name}`);
     }
   }
   if (refersToCustomer) {
@@ -298,9 +298,11 @@ function constantSql(field: FieldSpec): string {
 }
 
 /** The typed value of a field, computed once (in CTE `v`) from its clean text `c.c_<field>`. */
-function typedSql(field: FieldSpec, present: boolean, params: ParamBag): string {
+function typedSql(field: FieldSpec, present: boolean, params: ParamBag, decimalSeparator: Mapping['decimalSeparator']): string {
   if (!present) return constantSql(field);
   const c = `c.c_${field.name}`;
+  // with a decimal comma, a point is refused ("1.234" may mean a thousand), the comma read as one
+  const n = decimalSeparator === ',' ? `CASE WHEN NOT contains(${c}, '.') THEN replace(${c}, ',', '.') END` : c;
   let value: string;
   switch (field.type) {
     case 'string':
@@ -310,10 +312,10 @@ function typedSql(field: FieldSpec, present: boolean, params: ParamBag): string 
       value = `upper(${c})`;
       break;
     case 'integer':
-      value = `CASE WHEN try_cast(${c} AS DOUBLE) = floor(try_cast(${c} AS DOUBLE)) THEN CAST(try_cast(${c} AS DOUBLE) AS BIGINT) END`;
+      value = `CASE WHEN try_cast(${n} AS DOUBLE) = floor(try_cast(${n} AS DOUBLE)) THEN CAST(try_cast(${n} AS DOUBLE) AS BIGINT) END`;
       break;
     case 'double':
-      value = `CASE WHEN isfinite(try_cast(${c} AS DOUBLE)) THEN try_cast(${c} AS DOUBLE) END`;
+      value = `CASE WHEN isfinite(try_cast(${n} AS DOUBLE)) THEN try_cast(${n} AS DOUBLE) END`;
       break;
     case 'boolean':
       value = `(${BOOLEAN_TOKENS})[lower(${c})]`;

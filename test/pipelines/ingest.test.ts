@@ -265,6 +265,28 @@ describe('ingest', () => {
     ]);
   });
 
+  it('reads numbers with a decimal comma when the mapping says so, and refuses a point there rather than guess', async () => {
+    const rows = ['Cust;Balance;Age;TZ', '1;1234,50;34;Europe/Berlin', '2;-0,75;61,0;Europe/Berlin', '3;1.234,50;45;Europe/Berlin', '4;12;29,5;Europe/Berlin'];
+    const file = writeText(dir, 'de.csv', rows.join('\n') + '\n');
+    const columns = { Cust: 'customer_id', Balance: 'balance', Age: 'age', TZ: 'timezone' };
+    const comma = await ingestFile(wh, file, { kind: 'customers', mapping: writeMapping(dir, 'de.json', { columns, decimalSeparator: ',' }), now: NOW });
+    expect(comma).toMatchObject({ rowsLoaded: 2, rowsQuarantined: 2 });
+    expect(await wh.query('SELECT customer_id, balance, age FROM customers ORDER BY 1')).toEqual([
+      { customer_id: '1', balance: 1234.5, age: 34 },
+      { customer_id: '2', balance: -0.75, age: 61 },
+    ]);
+    expect(await wh.query(`SELECT line_number, reason FROM quarantine ORDER BY 1`)).toEqual([
+      { line_number: 4, reason: "balance: not a number: '1.234,50'" },
+      { line_number: 5, reason: "age: not a whole number: '29,5'" },
+    ]);
+    // the default separator is the point: the same file's commas are not numbers
+    const point = await ingestFile(wh, file, { kind: 'customers', mapping: writeMapping(dir, 'en.json', { columns }), now: NOW });
+    expect(point).toMatchObject({ rowsLoaded: 0 });
+    expect((await wh.query<{ reason: string }>(`SELECT reason FROM quarantine WHERE line_number = 2 AND ingest_run_id = $run`, { run: point.runId }))[0]?.reason).toBe(
+      "balance: not a number: '1234,50'",
+    );
+  });
+
   it('loads a clean file whose only irregularity is a quoted newline, small or large, with exact line numbers', async () => {
     await loadCustomers();
     const small = ['CallID,Cust,Start,Result,Talk,Sale,Note', 'm1,1,2024-03-10 10:00:00,NOA,0,N,"two', 'lines"', 'm2,2,2024-03-10 11:00:00,NOA,5,N,x'];
