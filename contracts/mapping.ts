@@ -55,6 +55,12 @@ export const MappingSchema = z
      * ("1.234" could be a thousands separator).
      */
     decimalSeparator: z.enum(['.', ',']).default('.'),
+    /**
+     * Lines before the header of a CSV or NDJSON file (a report title, export notes), skipped.
+     * Quarantined rows keep their line numbers in the whole file. An Excel "sep=;" line right
+     * after them is recognised without this setting.
+     */
+    skipLines: z.number().int().min(0).default(0),
     /** source name recorded on every loaded row (defaults to the file name). */
     source: z.string().optional(),
   })

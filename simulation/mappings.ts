@@ -98,6 +98,7 @@ export const CUSTOMERS_MAPPING: Mapping = {
   defaultTimezone: 'Europe/London',
   encoding: 'utf-8',
   decimalSeparator: '.',
+  skipLines: 0,
 };
 
 /** events.csv / events.parquet: EventTS is ISO-8601 UTC ("…Z"); Amount empty for site visits. */
@@ -117,6 +118,7 @@ export const EVENTS_MAPPING: Mapping = {
   defaultTimezone: 'UTC',
   encoding: 'utf-8',
   decimalSeparator: '.',
+  skipLines: 0,
 };
 
 /**
@@ -156,4 +158,5 @@ export const CALL_LOG_MAPPING: Mapping = {
   defaultTimezone: 'Europe/London',
   encoding: 'utf-8',
   decimalSeparator: '.',
+  skipLines: 0,
 };

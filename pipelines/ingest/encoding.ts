@@ -6,12 +6,13 @@ import { finished } from 'node:stream/promises';
 import iconv from 'iconv-lite';
 import { encodingName } from '../../contracts/index.ts';
 import { IngestError } from './errors.ts';
-import { openBytes, readHead, type SourceFile } from './source.ts';
+import { DELIMITERS, openBytes, readHead, type Delimiter, type SourceFile } from './source.ts';
 
 /**
- * Text files in an encoding other than UTF-8 (CRM exports from Excel on Windows are often
- * windows-1252; Excel's "Unicode text" is UTF-16 with a BOM). DuckDB reads UTF-8, so such a
- * file is first copied to UTF-8, streamed; line structure and so line numbers are unchanged.
+ * Text files as exported, made readable by DuckDB: in an encoding other than UTF-8 (CRM exports
+ * from Excel on Windows are often windows-1252; Excel's "Unicode text" is UTF-16 with a BOM), or
+ * with lines before the header (a report title; Excel's "sep=;"). Such a file is first copied,
+ * streamed, to UTF-8 from its header on; line numbers are shifted back when rows are quarantined.
  */
 
 /** The encoding a byte-order mark at the start of the file declares, if any. */
@@ -23,42 +24,80 @@ export function bomEncoding(head: Buffer): 'utf-8' | 'utf-16le' | 'utf-16be' | u
 }
 
 /** A text source ready for DuckDB, and what to remove once it has been read. */
-export interface Utf8Source {
+export interface PreparedText {
   file: SourceFile;
   /** the encoding the file was read in */
   encoding: string;
   cleanup: () => void;
 }
 
+/** How a text file is to be read: its encoding (a label) and the lines before its header. */
+export interface TextOptions {
+  encoding: string;
+  skipLines: number;
+}
+
+/** How much of the head to look at for the first lines (a preamble longer than this is not searched for "sep="). */
+const HEAD_BYTES = 64 * 1024;
+
 /**
- * The file itself when it is UTF-8 (or Parquet, always UTF-8 inside), else a UTF-8 copy in a
- * temp directory. A byte-order mark decides over `encoding` (the mapping's, default UTF-8).
- * Bytes that the encoding cannot map become U+FFFD (none can in the single-byte encodings).
- * iconv-lite, not Node's TextDecoder, which reads windows-1252 as ISO-8859-1 in Node 20.
+ * The file itself when DuckDB can read it as it is: UTF-8 (or Parquet, always UTF-8 inside)
+ * with the header on its first line. Otherwise a copy in a temp directory, streamed: in UTF-8,
+ * and without the lines before the header (`skipLines`, then an Excel "sep=;" line, whose
+ * delimiter is kept in `file.delimiter`); `file.lineOffset` says how many lines were left out.
+ * A byte-order mark decides over the encoding named. Bytes that the encoding cannot map become
+ * U+FFFD (none can in the single-byte encodings). iconv-lite, not Node's TextDecoder, which
+ * reads windows-1252 as ISO-8859-1 in Node 20.
  */
-export async function asUtf8(file: SourceFile, encoding: string): Promise<Utf8Source> {
+export async function prepareText(file: SourceFile, options: TextOptions): Promise<PreparedText> {
   const none = { file, encoding: 'utf-8', cleanup: () => undefined };
   if (file.format === 'parquet') return none;
-  const declared = bomEncoding(await readHead(file, 4));
-  const name = declared ?? encodingName(encoding);
-  if (name === undefined) throw new IngestError(file.path, `unknown text encoding "${encoding}"`);
-  if (name === 'utf-8') return none;
-  const dir = mkdtempSync(join(tmpdir(), 'dialwise-utf8-'));
+  const head = await readHead(file, HEAD_BYTES);
+  const name = bomEncoding(head) ?? encodingName(options.encoding);
+  if (name === undefined) throw new IngestError(file.path, `unknown text encoding "${options.encoding}"`);
+  const text = iconv.decode(head, name, { stripBOM: true });
+  const { drop, delimiter } = leadingLines(text, options.skipLines, file.path);
+  if (name === 'utf-8' && drop === 0) return none;
+  // a CR-only file breaks its lines on CR; every other style has one LF a line
+  const breakByte = /\r\n|\n|\r/.exec(text)?.[0] === '\r' ? 13 : 10;
+  const dir = mkdtempSync(join(tmpdir(), 'dialwise-text-'));
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   const data = join(dir, file.format === 'ndjson' ? 'data.ndjson' : 'data.csv');
   try {
-    const decoder = iconv.getDecoder(name, { stripBOM: true });
+    // UTF-8 is copied byte for byte, so a line that is not valid UTF-8 stays as it was
+    const decoder = name === 'utf-8' ? undefined : iconv.getDecoder(name, { stripBOM: true });
     const out = createWriteStream(data);
-    for await (const chunk of openBytes(file.data, file.gzip)) {
-      if (!out.write(decoder.write(chunk), 'utf8')) await once(out, 'drain');
-    }
-    out.end(decoder.end() ?? '', 'utf8');
+    let toDrop = drop;
+    const write = async (bytes: Buffer) => {
+      let from = 0;
+      while (toDrop > 0 && from < bytes.length) {
+        const at = bytes.indexOf(breakByte, from);
+        if (at < 0) return;
+        from = at + 1;
+        toDrop--;
+      }
+      if (from < bytes.length && !out.write(bytes.subarray(from))) await once(out, 'drain');
+    };
+    for await (const chunk of openBytes(file.data, file.gzip)) await write(decoder ? Buffer.from(decoder.write(chunk), 'utf8') : chunk);
+    if (decoder) await write(Buffer.from(decoder.end() ?? '', 'utf8'));
+    out.end();
     await finished(out);
   } catch (cause) {
     cleanup();
     throw new IngestError(file.path, `cannot read as ${name}: ${(cause as Error).message}`, { cause });
   }
-  return { file: { ...file, data, gzip: false }, encoding: name, cleanup };
+  return { file: { ...file, data, gzip: false, lineOffset: drop, ...(delimiter ? { delimiter } : {}) }, encoding: name, cleanup };
+}
+
+/** The lines before the header: `skipLines`, and an Excel "sep=X" line right after them (X the delimiter). */
+function leadingLines(text: string, skipLines: number, path: string): { drop: number; delimiter?: Delimiter } {
+  const line = text.split(/\r\n|\n|\r/, skipLines + 1)[skipLines];
+  const sep = line === undefined ? null : /^sep=(.)$/i.exec(line);
+  if (!sep) return { drop: skipLines };
+  const declared = sep[1]!;
+  const delimiter = DELIMITERS.find((d) => d === declared);
+  if (!delimiter) throw new IngestError(path, `line ${skipLines + 1}: the file declares the delimiter "${declared}" (sep=), which is not one of , ; tab |`);
+  return { drop: skipLines + 1, delimiter };
 }
 
 /**

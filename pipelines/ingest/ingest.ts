@@ -8,7 +8,7 @@ import { KIND_SPECS, type KindSpec } from './fields.ts';
 import { CUSTOMER_CONTENT_COLUMNS } from './keys.ts';
 import { loadMapping, resolveColumns } from './mapping.ts';
 import type { IngestReport, ReasonCount } from './report.ts';
-import { asUtf8 } from './encoding.ts';
+import { prepareText } from './encoding.ts';
 import { describeSource } from './source.ts';
 import { dropStaged, REJECT_TABLE, STAGE_TABLE, stageFile } from './stage.ts';
 import { buildTyped, PRESENT_TABLE, TYPED_TABLE, withoutInsertionOrder, type TypedColumns } from './transform.ts';
@@ -68,7 +68,7 @@ export async function ingestFile(wh: Warehouse, path: string, options: IngestOpt
     // transaction get transaction-local rowids (a staged CSV's line numbers come from its
     // rowids), and DuckDB scans transaction-local tables less well (one thread for the insert).
     progress(0);
-    const text = await asUtf8(file, mapping.encoding);
+    const text = await prepareText(file, mapping);
     let staged: Awaited<ReturnType<typeof stageFile>>;
     try {
       staged = await stageFile(wh, text.file);
@@ -83,7 +83,14 @@ export async function ingestFile(wh: Warehouse, path: string, options: IngestOpt
     const result = await wh.transaction(async () => {
       progress(3);
       await rememberNewPhones(wh);
-      const counts = await load(wh, spec, { runId, source, kind: options.kind, rawSql: staged.rawSql, rawParams: staged.rawParams });
+      const counts = await load(wh, spec, {
+        runId,
+        source,
+        kind: options.kind,
+        rawSql: staged.rawSql,
+        rawParams: staged.rawParams,
+        lineOffset: text.file.lineOffset,
+      });
       const reasons = await wh.query<ReasonCount>(
         `SELECT field, regexp_replace(regexp_replace(reason, '''[^'']*''', '''…''', 'g'), 'got -?[0-9.e+]+', 'got …', 'g') AS reason,
                 count(*) AS count
@@ -168,6 +175,8 @@ interface LoadContext {
   kind: IngestKind;
   rawSql: string;
   rawParams: Record<string, unknown>;
+  /** lines of the file before the staged text (a preamble, Excel's "sep=" line): staged line + offset = file line */
+  lineOffset: number;
 }
 
 type LoadCounts = Pick<IngestReport, 'rowsLoaded' | 'rowsUpdated' | 'rowsQuarantined' | 'rowsAlreadyPresent'>;
@@ -180,9 +189,10 @@ async function load(wh: Warehouse, spec: KindSpec, ctx: LoadContext): Promise<Lo
     `CREATE OR REPLACE TEMP TABLE __rejected AS
      SELECT k.__line,
             CASE WHEN k.__state = 'duplicate'
-                 THEN '${spec.key}: duplicate key ''' || k.__key || ''' (first at line ' || k.__first_line || ')'
+                 THEN '${spec.key}: duplicate key ''' || k.__key || ''' (first at line ' || (k.__first_line + $offset) || ')'
                  ELSE k.__reason END AS reason
      FROM ${CLASSIFIED} k WHERE k.__state IN ('invalid', 'duplicate')`,
+    { offset: ctx.lineOffset },
   );
   // with nothing rejected, DuckDB would still scan and probe every staged row
   const { rejected } = await wh.one<{ rejected: number }>('SELECT count(*) AS rejected FROM __rejected');
@@ -199,9 +209,9 @@ async function load(wh: Warehouse, spec: KindSpec, ctx: LoadContext): Promise<Lo
   );
   await wh.run(
     `INSERT INTO quarantine (ingest_run_id, kind, source, line_number, field, reason, raw, raw_hash)
-     SELECT $run, $kind, $source, __line, CASE WHEN reason LIKE 'the line%' THEN NULL ELSE field END, reason, raw, raw_hash
+     SELECT $run, $kind, $source, __line + $offset, CASE WHEN reason LIKE 'the line%' THEN NULL ELSE field END, reason, raw, raw_hash
      FROM __q WHERE NOT __seen ORDER BY __line`,
-    { ...run, kind: ctx.kind },
+    { ...run, kind: ctx.kind, offset: ctx.lineOffset },
   );
   const q = await wh.one<{ fresh: number; seen: number }>(
     `SELECT count(*) FILTER (WHERE NOT __seen) AS fresh, count(*) FILTER (WHERE __seen) AS seen FROM __q`,

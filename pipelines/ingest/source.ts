@@ -7,8 +7,12 @@ export type SourceFormat = 'csv' | 'parquet' | 'ndjson';
 export interface SourceFile {
   /** the file as the user named it (what errors, reports and quarantine rows refer to) */
   path: string;
-  /** where its bytes are read from: `path`, or a UTF-8 copy of a file in another encoding */
+  /** where its bytes are read from: `path`, or a UTF-8 copy (another encoding, or lines dropped) */
   data: string;
+  /** lines of `path` that `data` leaves out before its first (a preamble, Excel's "sep=" line) */
+  lineOffset: number;
+  /** the delimiter the file declares (Excel's "sep=;" first line), if it does */
+  delimiter?: Delimiter;
   format: SourceFormat;
   gzip: boolean;
   bytes: number;
@@ -27,7 +31,7 @@ export function describeSource(path: string): SourceFile {
   else if (/\.parquet$/.test(base)) format = 'parquet';
   else if (/\.(ndjson|jsonl|json)$/.test(base)) format = 'ndjson';
   else throw new IngestError(path, 'unknown file type (expected .csv, .tsv, .txt, .parquet, .ndjson, .jsonl, optionally .gz)');
-  return { path, data: path, format, gzip, bytes: stat.size };
+  return { path, data: path, lineOffset: 0, format, gzip, bytes: stat.size };
 }
 
 /** A file's bytes as a stream of chunks, decompressing gzip on the way. */
@@ -110,7 +114,7 @@ function countOutsideQuotes(line: string, ch: string): number {
  * splits every sampled line the same way, and the column names. Done here rather than by
  * DuckDB's sniffer because a sniffer is easily misled by the very dirty rows we must quarantine.
  */
-export function sniffCsv(head: Buffer, path: string): CsvDialect {
+export function sniffCsv(head: Buffer, path: string, declared?: Delimiter): CsvDialect {
   let text = head.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const firstBreak = text.search(/[\r\n]/);
@@ -138,7 +142,7 @@ export function sniffCsv(head: Buffer, path: string): CsvDialect {
     }
   }
   // a single-column file has no delimiter at all
-  const delimiter: Delimiter = best ?? ',';
+  const delimiter: Delimiter = declared ?? best ?? ',';
   const header = splitCsvLine(headerLine, delimiter).map((h) => h.trim());
   return { delimiter, newLine, header };
 }

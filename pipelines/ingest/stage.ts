@@ -71,7 +71,7 @@ async function countOf(wh: Warehouse, table: string): Promise<number> {
 }
 
 async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
-  const dialect = sniffCsv(await readHead(file), file.path);
+  const dialect = sniffCsv(await readHead(file), file.path, file.delimiter);
   const names = dialect.header.map((h, i) => (h === '' ? `__unnamed_${i}` : h));
   const total = names.length + EXTRA_COLUMNS;
   const columnsSpec = Array.from({ length: total }, (_, i) => `'${col(i)}': 'VARCHAR'`).join(', ');

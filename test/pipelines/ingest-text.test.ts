@@ -44,7 +44,7 @@ function utf16le(text: string): Buffer {
   return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
 }
 
-describe('ingest: text encodings', () => {
+describe('ingest: text encodings and lines before the header', () => {
   let dir: string;
   let cleanup: () => void;
   let wh: Warehouse;
@@ -146,6 +146,44 @@ describe('ingest: text encodings', () => {
       [[0xf4, 0x90, 0x80, 0x80], '\\xF4\\x90\\x80\\x80'], // above U+10FFFF
     ];
     for (const [bytes, want] of cases) expect(escapeInvalidUtf8(Uint8Array.from(bytes))).toBe(want);
+  });
+
+  it('skips the lines before the header (skipLines) and quarantines with the line numbers of the whole file', async () => {
+    const lines = ['Customer export; Acme CRM', 'Generated 2024-06-01 08:00;;;', '', HEADER, ROWS[0]!, ROWS[3]!, ROWS[2]!, ROWS[2]!];
+    const mapping = writeMapping(dir, 'm.json', { ...CUSTOMER_MAPPING, skipLines: 3 });
+    const report = await ingestFile(wh, write('crm.csv', Buffer.from(lines.join('\n') + '\n')), { kind: 'customers', mapping, now: NOW });
+    expect(report).toMatchObject({ rowsRead: 4, rowsLoaded: 2, rowsQuarantined: 2 });
+    expect(await names()).toEqual(['1:José Müller', '3:Plain Name']);
+    expect(await wh.query(`SELECT line_number, raw, reason FROM quarantine ORDER BY line_number`)).toEqual([
+      { line_number: 6, raw: ROWS[3], reason: expect.stringContaining('timezone: unknown IANA time zone') },
+      { line_number: 8, raw: ROWS[2], reason: "customer_id: duplicate key '3' (first at line 7)" },
+    ]);
+  });
+
+  it('recognises an Excel "sep=" line and takes its delimiter, also after skipped lines, in another encoding, gzipped', async () => {
+    const body = [HEADER, ROWS[0]!, ROWS[1]!].map((l) => l.replaceAll(';', '|'));
+    const plain = await ingestFile(wh, write('excel.csv', Buffer.from(['sep=|', ...body].join('\r\n') + '\r\n')), {
+      kind: 'customers',
+      mapping: writeMapping(dir, 'm.json', CUSTOMER_MAPPING),
+      now: NOW,
+    });
+    expect(plain).toMatchObject({ rowsLoaded: 2, rowsQuarantined: 0 });
+    const gz = gzipSync(windows1252(['Title line', 'sep=|', ...body, '5|Bad|not a phone|Europe/London|30|Y|N|'].join('\r\n') + '\r\n'));
+    const report = await ingestFile(wh, write('excel2.csv.gz', gz), {
+      kind: 'customers',
+      mapping: writeMapping(dir, 'm2.json', { ...CUSTOMER_MAPPING, skipLines: 1, encoding: 'windows-1252' }),
+      now: NOW,
+    });
+    expect(report).toMatchObject({ encoding: 'windows-1252', rowsRead: 3, rowsAlreadyPresent: 2, rowsQuarantined: 1 });
+    expect(await names()).toEqual(['1:José Müller', '2:Zoë “Zed” Ørsted – €5 ™']);
+    expect(await wh.query(`SELECT line_number FROM quarantine`)).toEqual([{ line_number: 6 }]);
+  });
+
+  it('refuses a "sep=" line that declares a delimiter it cannot read, naming the line', async () => {
+    const path = write('odd.csv', Buffer.from(['sep=#', HEADER.replaceAll(';', '#')].join('\n')));
+    await expect(ingestFile(wh, path, { kind: 'customers', mapping: writeMapping(dir, 'm.json', CUSTOMER_MAPPING), now: NOW })).rejects.toThrow(
+      /line 1: the file declares the delimiter "#"/,
+    );
   });
 
   it('refuses an unknown encoding in the mapping, naming the field, before reading anything', async () => {
