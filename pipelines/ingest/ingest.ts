@@ -8,7 +8,7 @@ import { KIND_SPECS, type KindSpec } from './fields.ts';
 import { CUSTOMER_CONTENT_COLUMNS } from './keys.ts';
 import { loadMapping, resolveColumns } from './mapping.ts';
 import type { IngestReport, ReasonCount } from './report.ts';
-import { prepareText } from './encoding.ts';
+import { prepareText } from './text.ts';
 import { describeSource } from './source.ts';
 import { dropStaged, REJECT_TABLE, STAGE_TABLE, stageFile } from './stage.ts';
 import { buildTyped, PRESENT_TABLE, TYPED_TABLE, withoutInsertionOrder, type TypedColumns } from './transform.ts';

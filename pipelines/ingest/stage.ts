@@ -6,7 +6,7 @@ import { createGunzip } from 'node:zlib';
 import { listValue, type DuckDBValue } from '@duckdb/node-api';
 import { bulkAppend, quoteIdent, quoteLiteralPath, type Warehouse } from '../../warehouse/index.ts';
 import { IngestError } from './errors.ts';
-import { escapeInvalidUtf8 } from './encoding.ts';
+import { escapeInvalidUtf8 } from './text.ts';
 import { openBytes, readHead, readLines, sniffCsv, type CsvDialect, type NewLine, type SourceFile } from './source.ts';
 
 /**

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ingestFile, MappingError } from '../../pipelines/index.ts';
 import { Warehouse } from '../../warehouse/index.ts';
-import { escapeInvalidUtf8 } from '../../pipelines/ingest/encoding.ts';
+import { escapeInvalidUtf8 } from '../../pipelines/ingest/text.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { CUSTOMER_MAPPING, writeMapping } from './ingest-fixtures.ts';
 
