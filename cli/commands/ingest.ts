@@ -5,6 +5,20 @@ import { withWarehouse } from '../../warehouse/index.ts';
 import { globals } from '../context.ts';
 import { StepProgress } from '../progress.ts';
 
+/** The mapping file's keys, so `ingest --help` answers "how do I read this export?" (schema: contracts/mapping.ts). */
+const MAPPING_HELP = `
+Mapping file keys (all optional):
+  columns           {"SourceName": "canonical_field", …}
+  values            {"field": {"source value": canonical value, …}, …}
+  nulls             values read as null in every column (default "", NA, N/A, null, unknown)
+  timestampFormats  {"field": ["%d/%m/%Y %H:%M", …]}, tried after ISO-8601
+  defaultRegion     country for national phone numbers (default US)
+  defaultTimezone   IANA zone for naive times when the customer's is unknown (default UTC)
+  encoding          text encoding, e.g. windows-1252 (default utf-8; UTF-16 found by its BOM)
+  decimalSeparator  "." (default) or ","
+  skipLines         lines before the header (an Excel "sep=;" line is found by itself)
+  source            source name recorded on every row`;
+
 export function ingestCommand(): Command {
   return new Command('ingest')
     .description('load customer, event or call-log files (CSV, Parquet, NDJSON, .gz) into the warehouse, quarantining bad rows')
@@ -14,6 +28,7 @@ export function ingestCommand(): Command {
     .option('--source <name>', 'source name recorded on every row (default: the file name)')
     .option('--json', 'print the reports as JSON on stdout')
     .option('--quiet', 'no progress output')
+    .addHelpText('after', MAPPING_HELP)
     .action(async (files: string[], opts: { kind: IngestKind; mapping?: string; source?: string; json?: boolean; quiet?: boolean }, command: Command) => {
       const { dataDir } = globals(command);
       const reports: IngestReport[] = [];
