@@ -63,11 +63,11 @@ export async function prepareText(file: SourceFile, options: TextOptions): Promi
   const dir = mkdtempSync(join(tmpdir(), 'dialwise-text-'));
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   const data = join(dir, file.format === 'ndjson' ? 'data.ndjson' : 'data.csv');
+  let toDrop = drop;
   try {
     // UTF-8 is copied byte for byte, so a line that is not valid UTF-8 stays as it was
     const decoder = name === 'utf-8' ? undefined : iconv.getDecoder(name, { stripBOM: true });
     const out = createWriteStream(data);
-    let toDrop = drop;
     const write = async (bytes: Buffer) => {
       let from = 0;
       while (toDrop > 0 && from < bytes.length) {
@@ -85,6 +85,10 @@ export async function prepareText(file: SourceFile, options: TextOptions): Promi
   } catch (cause) {
     cleanup();
     throw new IngestError(file.path, `cannot read as ${name}: ${(cause as Error).message}`, { cause });
+  }
+  if (toDrop > 0) {
+    cleanup();
+    throw new IngestError(file.path, `skipLines: ${options.skipLines} lines to skip, but the file ends before its header`);
   }
   return { file: { ...file, data, gzip: false, lineOffset: drop, ...(delimiter ? { delimiter } : {}) }, encoding: name, cleanup };
 }

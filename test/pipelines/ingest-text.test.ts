@@ -179,6 +179,12 @@ describe('ingest: text encodings and lines before the header', () => {
     expect(await wh.query(`SELECT line_number FROM quarantine`)).toEqual([{ line_number: 6 }]);
   });
 
+  it('says so when skipLines skips the whole file', async () => {
+    const path = write('short.csv', Buffer.from('Title\nNotes\n'));
+    const mapping = writeMapping(dir, 'm.json', { ...CUSTOMER_MAPPING, skipLines: 5 });
+    await expect(ingestFile(wh, path, { kind: 'customers', mapping, now: NOW })).rejects.toThrow(/skipLines: 5 lines to skip, but the file ends before its header/);
+  });
+
   it('refuses a "sep=" line that declares a delimiter it cannot read, naming the line', async () => {
     const path = write('odd.csv', Buffer.from(['sep=#', HEADER.replaceAll(';', '#')].join('\n')));
     await expect(ingestFile(wh, path, { kind: 'customers', mapping: writeMapping(dir, 'm.json', CUSTOMER_MAPPING), now: NOW })).rejects.toThrow(
