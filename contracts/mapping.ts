@@ -66,6 +66,8 @@ export const MappingSchema = z
   })
   .strict();
 export type Mapping = z.infer<typeof MappingSchema>;
+/** A mapping as written in a file: a key left out takes its default when the file is read. */
+export type MappingInput = z.input<typeof MappingSchema>;
 
 /**
  * The canonical name of a text-encoding label ("CP1252" → "windows-1252"), or undefined if

@@ -11,7 +11,7 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DISPOSITIONS, MappingSchema, type Mapping } from '../contracts/index.ts';
+import { DISPOSITIONS, MappingSchema, type MappingInput } from '../contracts/index.ts';
 import { CAMPAIGNS, EVENT_TYPE_CODES, HANDLER_CODES, RESULT_CODES, UNKNOWN_RESULT_CODES } from './catalog.ts';
 import { InvalidWorldParamsError } from './errors.ts';
 import { simulateHistory, expectedAttempts, type HistoryOptions, type HistoryState } from './history.ts';
@@ -376,7 +376,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateM
 
   // ---- mappings, dirty log, manifest
   progress('manifest', 0, 1, 'files');
-  const mappings: [string, Mapping][] = [
+  const mappings: [string, MappingInput][] = [
     ['customers.mapping.json', CUSTOMERS_MAPPING],
     ['events.mapping.json', EVENTS_MAPPING],
     ['call_log.mapping.json', CALL_LOG_MAPPING],

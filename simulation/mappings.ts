@@ -2,7 +2,7 @@
  * The column names of each export and the mapping files (contracts/mapping.ts) that let
  * `dialwise ingest <file> --kind … --mapping <file>.mapping.json` load them with no code.
  */
-import { DISPOSITIONS, type Mapping } from '../contracts/index.ts';
+import { DISPOSITIONS, type MappingInput } from '../contracts/index.ts';
 import {
   EVENT_TYPE_CODES,
   EVENT_TYPES,
@@ -68,7 +68,7 @@ function zipValues(labels: readonly string[], canon: readonly string[]): Record<
  * customers.csv: semicolon-delimited, CRLF line ends, FullName quoted, Created as DD/MM/YYYY.
  * Email and Language have no canonical column: ingest keeps them in `attributes`.
  */
-export const CUSTOMERS_MAPPING: Mapping = {
+export const CUSTOMERS_MAPPING: MappingInput = {
   columns: {
     CustID: 'customer_id',
     FullName: 'name',
@@ -96,13 +96,10 @@ export const CUSTOMERS_MAPPING: Mapping = {
   timestampFormats: { created_at: [CREATED_FORMAT] },
   defaultRegion: 'GB',
   defaultTimezone: 'Europe/London',
-  encoding: 'utf-8',
-  decimalSeparator: '.',
-  skipLines: 0,
 };
 
 /** events.csv / events.parquet: EventTS is ISO-8601 UTC ("…Z"); Amount empty for site visits. */
-export const EVENTS_MAPPING: Mapping = {
+export const EVENTS_MAPPING: MappingInput = {
   columns: {
     ClientNo: 'customer_id',
     EventTS: 'ts',
@@ -116,9 +113,6 @@ export const EVENTS_MAPPING: Mapping = {
   timestampFormats: {},
   defaultRegion: 'GB',
   defaultTimezone: 'UTC',
-  encoding: 'utf-8',
-  decimalSeparator: '.',
-  skipLines: 0,
 };
 
 /**
@@ -129,7 +123,7 @@ export const EVENTS_MAPPING: Mapping = {
  * Phone columns map to `phone`, the field name pipelines/ingest validates and normalises
  * (DESIGN.md's `phone_e164` is what it stores after normalising).
  */
-export const CALL_LOG_MAPPING: Mapping = {
+export const CALL_LOG_MAPPING: MappingInput = {
   columns: {
     CallID: 'attempt_id',
     Campaign: 'campaign_id',
@@ -156,7 +150,4 @@ export const CALL_LOG_MAPPING: Mapping = {
   timestampFormats: { started_at: [CALL_START_FORMAT] },
   defaultRegion: 'GB',
   defaultTimezone: 'Europe/London',
-  encoding: 'utf-8',
-  decimalSeparator: '.',
-  skipLines: 0,
 };

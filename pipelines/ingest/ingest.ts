@@ -10,7 +10,7 @@ import { loadMapping, resolveColumns } from './mapping.ts';
 import type { IngestReport, ReasonCount } from './report.ts';
 import { prepareText } from './text.ts';
 import { describeSource } from './source.ts';
-import { dropStaged, REJECT_TABLE, STAGE_TABLE, stageFile } from './stage.ts';
+import { dropStaged, REJECT_TABLE, STAGE_TABLE, stageFile, type StagedFile } from './stage.ts';
 import { buildTyped, PRESENT_TABLE, TYPED_TABLE, withoutInsertionOrder, type TypedColumns } from './transform.ts';
 import { rememberNewPhones, PHONE_NEW } from './phones.ts';
 import { ensureZoneTable } from './zones.ts';
@@ -69,7 +69,7 @@ export async function ingestFile(wh: Warehouse, path: string, options: IngestOpt
     // rowids), and DuckDB scans transaction-local tables less well (one thread for the insert).
     progress(0);
     const text = await prepareText(file, mapping);
-    let staged: Awaited<ReturnType<typeof stageFile>>;
+    let staged: StagedFile;
     try {
       staged = await stageFile(wh, text.file);
     } finally {

@@ -295,15 +295,14 @@ async function keepUndecodableBytes(wh: Warehouse, file: SourceFile, newLine: Ne
     { reason: INVALID_UTF8 },
   );
   if (!rejected.length) return;
-  const bytes = await readLines(file.data, file.gzip, newLine, rejected);
-  const lines = [...bytes.keys()];
+  const bytes = [...(await readLines(file.data, file.gzip, newLine, rejected))];
   await wh.run('CREATE OR REPLACE TEMP TABLE __raw_bytes (line INTEGER, raw VARCHAR)');
   await bulkAppend(
     wh,
     '__raw_bytes',
     [
-      { name: 'line', kind: 'integer', values: lines },
-      { name: 'raw', kind: 'varchar', values: lines.map((l) => escapeInvalidUtf8(bytes.get(l)!)) },
+      { name: 'line', kind: 'integer', values: bytes.map(([line]) => line) },
+      { name: 'raw', kind: 'varchar', values: bytes.map(([, raw]) => escapeInvalidUtf8(raw)) },
     ],
     'main',
     'temp',

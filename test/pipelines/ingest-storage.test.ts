@@ -1,34 +1,22 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ingestFile } from '../../pipelines/index.ts';
-import { Warehouse } from '../../warehouse/index.ts';
-import { tempDir } from '../helpers/tmp.ts';
+import { useTempWarehouse } from '../helpers/warehouse.ts';
 import { CALL_MAPPING, CUSTOMER_MAPPING, CUSTOMERS_CSV, writeMapping, writeText } from './ingest-fixtures.ts';
 
 const NOW = new Date('2024-06-01T00:00:00Z');
 
 /** What ingest writes to disk: the text columns keep the compression migrations 070 (call log) and 080 (events) name. */
 describe('ingest storage', () => {
-  let dir: string;
-  let cleanup: () => void;
-  let wh: Warehouse;
-
-  beforeEach(async () => {
-    ({ dir, cleanup } = tempDir());
-    wh = await Warehouse.open(dir);
-  });
-  afterEach(async () => {
-    await wh.close();
-    cleanup();
-  });
+  const t = useTempWarehouse();
 
   it('writes call attempts with the named compression (FSST ids, dictionary codes)', async () => {
-    await ingestFile(wh, writeText(dir, 'customers.csv', CUSTOMERS_CSV), { kind: 'customers', mapping: writeMapping(dir, 'c.json', CUSTOMER_MAPPING), now: NOW });
+    await ingestFile(t.wh, writeText(t.dir, 'customers.csv', CUSTOMERS_CSV), { kind: 'customers', mapping: writeMapping(t.dir, 'c.json', CUSTOMER_MAPPING), now: NOW });
     const lines = ['CallID,Cust,Start,Result,Talk,Sale'];
     for (let i = 0; i < 5000; i++) lines.push(`call-${i},${1 + (i % 3)},2024-03-10 ${String(i % 24).padStart(2, '0')}:00:00,${i % 2 ? 'ANS' : 'NOA'},${i % 60},N`);
-    const report = await ingestFile(wh, writeText(dir, 'calls.csv', lines.join('\n') + '\n'), { kind: 'call-attempts', mapping: writeMapping(dir, 'm.json', CALL_MAPPING), now: NOW });
+    const report = await ingestFile(t.wh, writeText(t.dir, 'calls.csv', lines.join('\n') + '\n'), { kind: 'call-attempts', mapping: writeMapping(t.dir, 'm.json', CALL_MAPPING), now: NOW });
     expect(report).toMatchObject({ rowsLoaded: 5000, rowsQuarantined: 0 });
-    await wh.run('CHECKPOINT');
-    const storage = await wh.query<{ column_name: string; methods: string }>(
+    await t.wh.run('CHECKPOINT');
+    const storage = await t.wh.query<{ column_name: string; methods: string }>(
       `SELECT column_name, string_agg(DISTINCT compression, ',' ORDER BY compression) AS methods
        FROM pragma_storage_info('call_attempts') WHERE segment_type = 'VARCHAR' AND column_name IN ('attempt_id', 'customer_id', 'phone_hash', 'disposition', 'source', 'ingest_run_id')
        GROUP BY 1 ORDER BY 1`,
@@ -44,14 +32,14 @@ describe('ingest storage', () => {
   });
 
   it('writes events with the named compression (FSST ids, dictionary types)', async () => {
-    await ingestFile(wh, writeText(dir, 'customers.csv', CUSTOMERS_CSV), { kind: 'customers', mapping: writeMapping(dir, 'c.json', CUSTOMER_MAPPING), now: NOW });
+    await ingestFile(t.wh, writeText(t.dir, 'customers.csv', CUSTOMERS_CSV), { kind: 'customers', mapping: writeMapping(t.dir, 'c.json', CUSTOMER_MAPPING), now: NOW });
     const lines = ['EventID,Cust,When,Kind,Amount'];
     for (let i = 0; i < 5000; i++) lines.push(`ev-${i},${1 + (i % 3)},2024-03-10 ${String(i % 24).padStart(2, '0')}:00:00,${['purchase', 'payment', 'visit'][i % 3]},${i % 97}.5`);
     const mapping = { columns: { EventID: 'event_id', Cust: 'customer_id', When: 'ts', Kind: 'type', Amount: 'value' } };
-    const report = await ingestFile(wh, writeText(dir, 'events.csv', lines.join('\n') + '\n'), { kind: 'events', mapping: writeMapping(dir, 'e.json', mapping), now: NOW });
+    const report = await ingestFile(t.wh, writeText(t.dir, 'events.csv', lines.join('\n') + '\n'), { kind: 'events', mapping: writeMapping(t.dir, 'e.json', mapping), now: NOW });
     expect(report).toMatchObject({ rowsLoaded: 5000, rowsQuarantined: 0 });
-    await wh.run('CHECKPOINT');
-    const storage = await wh.query<{ column_name: string; methods: string }>(
+    await t.wh.run('CHECKPOINT');
+    const storage = await t.wh.query<{ column_name: string; methods: string }>(
       `SELECT column_name, string_agg(DISTINCT compression, ',' ORDER BY compression) AS methods
        FROM pragma_storage_info('events') WHERE segment_type = 'VARCHAR' GROUP BY 1 ORDER BY 1`,
     );
