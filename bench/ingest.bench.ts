@@ -1,5 +1,5 @@
 /**
- * npm run bench:ingest [-- --rows 10000000 --customers 200000]
+ * npm run bench:ingest [-- --rows 10000000 --customers 200000 --events 0]
  *
  * Ingests a generated call-log CSV (CRM-style names, naive local times, result codes, Y/N,
  * dialled numbers) through the full pipeline — mapping, validation, phone normalisation,
@@ -19,10 +19,17 @@ import { ingestFile } from '../pipelines/index.ts';
 import { quoteLiteralPath, Warehouse } from '../warehouse/index.ts';
 
 const { values } = parseArgs({
-  options: { rows: { type: 'string', default: '10000000' }, customers: { type: 'string', default: '200000' }, keep: { type: 'boolean', default: false } },
+  options: {
+    rows: { type: 'string', default: '10000000' },
+    customers: { type: 'string', default: '200000' },
+    // also an events file of this many rows, against plain DuckDB on the same file (0: none)
+    events: { type: 'string', default: '0' },
+    keep: { type: 'boolean', default: false },
+  },
 });
 const rows = Number(values.rows);
 const customers = Number(values.customers);
+const events = Number(values.events);
 const dir = mkdtempSync(join(tmpdir(), 'dialwise-bench-ingest-'));
 const log = (s: string) => console.log(s);
 
@@ -77,8 +84,8 @@ const cpuSince = (from: NodeJS.CpuUsage) => {
   return (u.user + u.system) / 1e6;
 };
 
-async function plainCopy(path: string): Promise<{ seconds: number; cpu: number }> {
-  const inst = await DuckDBInstance.create(join(dir, 'plain.duckdb'));
+async function plainCopy(path: string, db = 'plain.duckdb'): Promise<{ seconds: number; cpu: number }> {
+  const inst = await DuckDBInstance.create(join(dir, db));
   const c = await inst.connect();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
@@ -88,6 +95,39 @@ async function plainCopy(path: string): Promise<{ seconds: number; cpu: number }
   c.closeSync();
   inst.closeSync();
   return { seconds, cpu };
+}
+
+/** An events file (purchases, payments, visits of the bench's customers) through ingest and through plain DuckDB. */
+async function benchEvents(wh: Warehouse): Promise<void> {
+  const eventsCsv = join(dir, 'events.csv');
+  const inst = await DuckDBInstance.create(':memory:');
+  const c = await inst.connect();
+  await c.run(`COPY (
+    SELECT 'E' || i AS EventID, 'C' || (hash(i) % ${customers}) AS CustID,
+           strftime(TIMESTAMP '2024-01-01 08:00:00' + to_seconds((hash(i * 7) % (200 * 86400))::BIGINT), '%Y-%m-%d %H:%M:%S') AS EventTime,
+           ['purchase','payment','visit','login'][1 + (hash(i * 5) % 4)::BIGINT] AS Kind, round((hash(i) % 50000) / 100.0, 2) AS Amount
+    FROM range(${events}) t(i)) TO ${quoteLiteralPath(eventsCsv)} (HEADER)`);
+  c.closeSync();
+  inst.closeSync();
+  writeFileSync(join(dir, 'events.json'), JSON.stringify({ columns: { EventID: 'event_id', CustID: 'customer_id', EventTime: 'ts', Kind: 'type', Amount: 'value' } }));
+  const { seconds: plain, cpu: plainCpu } = await plainCopy(eventsCsv, 'plain-events.duckdb');
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  let loadCpu = 0;
+  const report = await ingestFile(wh, eventsCsv, {
+    kind: 'events',
+    mapping: join(dir, 'events.json'),
+    onProgress: (p) => {
+      if (p.label === 'load') loadCpu = cpuSince(cpu0);
+    },
+  });
+  await wh.run('CHECKPOINT');
+  const ours = (performance.now() - t0) / 1000;
+  const oursCpu = cpuSince(cpu0);
+  if (report.rowsLoaded !== events) throw new Error(`expected ${events} events loaded, got ${report.rowsLoaded}`);
+  log('');
+  log(`events: plain DuckDB ${plain.toFixed(2)} s (${plainCpu.toFixed(1)} CPU-s); dialwise ${ours.toFixed(2)} s (${oursCpu.toFixed(1)} CPU-s, of which the load step and checkpoint ${(oursCpu - loadCpu).toFixed(1)})`);
+  log(`events throughput ratio (ours/plain): ${(plain / ours).toFixed(2)}, CPU ratio ${(plainCpu / oursCpu).toFixed(2)}`);
 }
 
 try {
@@ -113,7 +153,6 @@ try {
   const ours = (performance.now() - t0) / 1000;
   const oursCpu = cpuSince(cpu0);
   const load1 = loadavg()[0]!;
-  await wh.close();
   if (report.rowsLoaded !== rows) throw new Error(`expected ${rows} rows loaded, got ${report.rowsLoaded} (${JSON.stringify(report.reasons)})`);
   log('');
   log(`plain DuckDB read_csv → table : ${plain.toFixed(2)} s  (${Math.round(rows / plain).toLocaleString('en-US')} rows/s)`);
@@ -121,6 +160,8 @@ try {
   log(`throughput ratio (ours/plain) : ${(plain / ours).toFixed(2)}  (target ≥ 0.5)`);
   log(`CPU time: plain ${plainCpu.toFixed(1)} s, ours ${oursCpu.toFixed(1)} s, ratio ${(plainCpu / oursCpu).toFixed(2)}`);
   log(`load average (1 min) before/after: ${load0.toFixed(1)} / ${load1.toFixed(1)} on ${availableParallelism()} cores`);
+  if (events > 0) await benchEvents(wh);
+  await wh.close();
 } finally {
   if (!values.keep) rmSync(dir, { recursive: true, force: true });
 }
