@@ -70,11 +70,14 @@ fi
 # `npm install` rather than `npm ci`: the lock file is written without the other platforms'
 # optional native packages (omit-lockfile-registry-resolved), which `npm ci` refuses; install
 # still pins every version the lock file names.
+# Installing also applies patches/ to the installed packages (patch-package, postinstall), so
+# the stamp covers them too: a new or changed patch re-runs the install.
 stamp=node_modules/.dialwise-lock-stamp
-if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+wanted=$(cat package-lock.json patches/*.patch | sha256sum)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
   say "installing npm packages"
   npm install --no-audit --no-fund --loglevel=error
-  cp package-lock.json "$stamp"
+  printf '%s\n' "$wanted" > "$stamp"
 fi
 # --- Jupyter kernel for the notebooks ---------------------------------------------------
 # "TypeScript (Dialwise)": tslab started so that `import … from 'dialwise'` works in a cell
