@@ -1,22 +1,9 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import type { SqlParams, Warehouse } from '../../warehouse/index.ts';
+import { normalisePhones } from './phone-parse.ts';
 
 export const PHONE_TABLE = '__phone_map';
 /** Pairs parsed by this ingest, remembered in `phone_normalisations` when the ingest commits. */
 export const PHONE_NEW = '__phone_new';
-
-export interface PhoneResult {
-  e164: string | null;
-  error: string | null;
-}
-
-/** Normalises one number to E.164, or says why it cannot be. */
-export function normalisePhone(raw: string, region: string): PhoneResult {
-  const parsed = parsePhoneNumberFromString(raw, { defaultCountry: region as CountryCode, extract: false });
-  if (!parsed) return { e164: null, error: `not a phone number: '${raw.slice(0, 40)}'` };
-  if (!parsed.isValid()) return { e164: null, error: `not a valid number for ${parsed.country ?? region}: '${raw.slice(0, 40)}'` };
-  return { e164: parsed.number, error: null };
-}
 
 /**
  * Builds `__phone_map(raw, region, e164, error)` for the distinct (number, region) pairs of
@@ -33,14 +20,16 @@ export async function buildPhoneMap(wh: Warehouse, pairsSql: string, params: Sql
   const regions = (fresh.region ?? []) as string[];
   if (raws.length) {
     await wh.run(`CREATE OR REPLACE TEMP TABLE ${PHONE_NEW} (raw VARCHAR, region VARCHAR, e164 VARCHAR, error VARCHAR)`);
+    const parsed = await normalisePhones(raws, regions);
     const appender = await wh.rawConnection.createAppender(PHONE_NEW, 'main', 'temp');
     for (let i = 0; i < raws.length; i++) {
-      const result = normalisePhone(raws[i]!, regions[i]!);
+      const e164 = parsed.e164[i];
+      const error = parsed.error[i];
       appender.appendVarchar(raws[i]!);
       appender.appendVarchar(regions[i]!);
-      if (result.e164) appender.appendVarchar(result.e164);
+      if (e164) appender.appendVarchar(e164);
       else appender.appendNull();
-      if (result.error) appender.appendVarchar(result.error);
+      if (error) appender.appendVarchar(error);
       else appender.appendNull();
       appender.endRow();
     }
