@@ -1,5 +1,5 @@
 /**
- * npm run bench:ingest [-- --rows 10000000 --customers 200000 --events 0]
+ * npm run bench:ingest [-- --rows 10000000 --customers 200000 --events 0 --floor]
  *
  * Ingests a generated call-log CSV (CRM-style names, naive local times, result codes, Y/N,
  * dialled numbers) through the full pipeline — mapping, validation, phone normalisation,
@@ -9,6 +9,10 @@
  * Besides wall time it prints each side's CPU time (DuckDB's threads run inside this process):
  * on a shared machine the wall-clock ratio moves with other people's load, the CPU ratio much
  * less. The load average is printed with the result.
+ *
+ * `--floor` also times the same file through the three writes the ingest cannot avoid (staged
+ * text, a typed copy, the insert into `call_attempts`) with no cleaning, checks or joins beyond
+ * the phone hash: the most any validated ingest of this design could reach.
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -25,6 +29,7 @@ const { values } = parseArgs({
     // also an events file of this many rows, against plain DuckDB on the same file (0: none)
     events: { type: 'string', default: '0' },
     keep: { type: 'boolean', default: false },
+    floor: { type: 'boolean', default: false },
   },
 });
 const rows = Number(values.rows);
@@ -130,6 +135,40 @@ async function benchEvents(wh: Warehouse): Promise<void> {
   log(`events throughput ratio (ours/plain): ${(plain / ours).toFixed(2)}, CPU ratio ${(plainCpu / oursCpu).toFixed(2)}`);
 }
 
+/** Staged text → typed copy → `call_attempts`, with no validation: the design's floor (see --floor). */
+async function benchFloor(path: string, plainCpu: number): Promise<void> {
+  const wh = await Warehouse.open(join(dir, 'floor'));
+  const cols = ['CallID', 'Campaign', 'CustID', 'DialledNumber', 'CallStart', 'Result', 'RingSec', 'TalkSec', 'Sale', 'SaleValue', 'OptOut', 'HandledBy'];
+  const steps: [string, string][] = [
+    ['staged text', `CREATE TEMP TABLE s AS SELECT * FROM read_csv(${quoteLiteralPath(path)}, all_varchar = true, header = true, auto_detect = false,
+       delim = ',', quote = '"', escape = '"', columns = {${cols.map((c) => `'${c}': 'VARCHAR'`).join(', ')}})`],
+    ['phone hashes', `CREATE TEMP TABLE pm AS SELECT raw, sha256(raw) AS phone_hash FROM (SELECT DISTINCT DialledNumber AS raw FROM s)`],
+    ['typed copy', `CREATE TEMP TABLE ty AS SELECT s.rowid + 2 AS __line, CallID AS __key, Campaign AS campaign_id, CustID AS customer_id,
+       pm.phone_hash AS __phone_hash, CallStart::TIMESTAMPTZ AS started_at, lower(Result) AS disposition, RingSec::DOUBLE AS ring_seconds,
+       TalkSec::DOUBLE AS talk_seconds, Sale = 'Y' AS converted, SaleValue::DOUBLE AS conversion_value, OptOut = 'Y' AS opted_out,
+       lower(HandledBy) AS handled_by, NULL::VARCHAR AS __reason, true AS __valid
+     FROM s LEFT JOIN pm ON pm.raw = s.DialledNumber`],
+    ['insert into call_attempts', `INSERT INTO call_attempts (attempt_id, campaign_id, customer_id, phone_hash, started_at, disposition, ring_seconds,
+       talk_seconds, converted, conversion_value, opted_out, handled_by, source, ingest_run_id)
+     SELECT __key, campaign_id, customer_id, __phone_hash, started_at,
+       CASE disposition WHEN 'ans' THEN 'answered' WHEN 'noa' THEN 'no_answer' WHEN 'bsy' THEN 'busy' WHEN 'vm' THEN 'voicemail' ELSE 'rejected' END,
+       ring_seconds, talk_seconds, converted, conversion_value, opted_out, handled_by, 'bench', 'floor' FROM ty WHERE __valid`],
+  ];
+  let total = 0;
+  log('');
+  log('floor (no validation, same file):');
+  for (const [label, sql] of steps) {
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    await wh.run(sql);
+    const cpu = cpuSince(cpu0);
+    total += cpu;
+    log(`  ${label.padEnd(26)} ${((performance.now() - t0) / 1000).toFixed(2)} s (${cpu.toFixed(1)} CPU-s)`);
+  }
+  log(`floor CPU ratio (plain/floor): ${(plainCpu / total).toFixed(2)} (${total.toFixed(1)} CPU-s against plain ${plainCpu.toFixed(1)})`);
+  await wh.close();
+}
+
 try {
   log(`generating ${customers.toLocaleString('en-US')} customers and ${rows.toLocaleString('en-US')} call-log rows in ${dir} …`);
   const { customersCsv, callsCsv } = await makeFiles();
@@ -161,6 +200,7 @@ try {
   log(`CPU time: plain ${plainCpu.toFixed(1)} s, ours ${oursCpu.toFixed(1)} s, ratio ${(plainCpu / oursCpu).toFixed(2)}`);
   log(`load average (1 min) before/after: ${load0.toFixed(1)} / ${load1.toFixed(1)} on ${availableParallelism()} cores`);
   if (events > 0) await benchEvents(wh);
+  if (values.floor) await benchFloor(callsCsv, plainCpu);
   await wh.close();
 } finally {
   if (!values.keep) rmSync(dir, { recursive: true, force: true });
