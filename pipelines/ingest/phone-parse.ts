@@ -46,7 +46,7 @@ export interface ParsedBlocks {
   error: (string | null)[][];
 }
 
-/** Parses blocks claimed from `job.next` until none is left (run by the main thread and the workers). */
+/** Parses the blocks it claims from `job.state[0]` until none is left (run by every thread taking part). */
 export function parseClaimedBlocks(job: PhoneJob): ParsedBlocks {
   const out: ParsedBlocks = { blocks: [], e164: [], error: [] };
   if (job.worker !== undefined && Atomics.compareExchange(job.state, 1 + job.worker, WAITING, ACTIVE) !== WAITING) return out;
@@ -100,7 +100,6 @@ export async function normalisePhones(
   const started = Array.from({ length: workers }, (_, w) => runWorker({ ...job, worker: w }, opts.workerEntry ?? WORKER_ENTRY));
   const here = workers === 0 || opts.mainThread !== false;
   const parts = [here ? parseClaimedBlocks(job) : { blocks: [], e164: [], error: [] }];
-  const done = new Set(parts[0]!.blocks);
   // a worker that has not started claiming yet will find nothing left: do not wait for it
   const running: Promise<ParsedBlocks>[] = [];
   started.forEach((w, i) => {
@@ -112,13 +111,17 @@ export async function normalisePhones(
     }
   });
   for (const settled of await Promise.allSettled(running)) {
-    if (settled.status === 'fulfilled') {
-      parts.push(settled.value);
-      for (const b of settled.value.blocks) done.add(b);
-    }
+    if (settled.status === 'fulfilled') parts.push(settled.value);
   }
+  return assemble(raws, regions, parts);
+}
+
+/** Puts the threads' blocks in input order; parses here any block a failed worker had claimed. */
+function assemble(raws: readonly string[], regions: readonly string[], parts: readonly ParsedBlocks[]): NormalisedPhones {
+  const n = raws.length;
   const e164 = new Array<string | null>(n);
   const error = new Array<string | null>(n);
+  const done = new Set<number>();
   let inWorkers = 0;
   parts.forEach((part, p) =>
     part.blocks.forEach((b, j) => {
@@ -128,10 +131,10 @@ export async function normalisePhones(
         e164[b * BLOCK + i] = es[i]!;
         error[b * BLOCK + i] = errs[i]!;
       }
+      done.add(b);
       if (p > 0) inWorkers += es.length;
     }),
   );
-  // blocks claimed by a worker that failed
   for (let b = 0; b * BLOCK < n; b++) {
     if (done.has(b)) continue;
     for (let i = b * BLOCK; i < Math.min(n, (b + 1) * BLOCK); i++) {
