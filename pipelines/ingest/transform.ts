@@ -3,6 +3,7 @@ import type { Warehouse } from '../../warehouse/index.ts';
 import type { FieldSpec, KindSpec } from './fields.ts';
 import type { Resolution } from './mapping.ts';
 import { CUSTOMER_CONTENT_COLUMNS, keySql } from './keys.ts';
+import { BOOLEAN_MAP, fastValueSql, finiteNumberSql, wholeNumberSql } from './fast-paths.ts';
 import { ParamBag } from './params.ts';
 import { buildPhoneMap, PHONE_NEW, PHONE_TABLE } from './phones.ts';
 import { col, STAGE_TABLE } from './stage.ts';
@@ -24,11 +25,6 @@ export interface TransformContext {
   now: Date;
 }
 
-/**
- * Values a boolean field accepts, after value maps. A constant MAP lookup: `IN (…)` lists
- * become a hash join per use, which costs more than the whole rest of the row.
- */
-const BOOLEAN_TOKENS = `MAP {'true': true, 't': true, 'yes': true, 'y': true, '1': true, 'false': false, 'f': false, 'no': false, 'n': false, '0': false}`;
 /** A time-of-day followed by Z or an offset: the source says which instant it means. */
 const ZONED_TIME_RE = '[0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\\s*(Z|z|UTC|GMT|[+-][0-9]{2}(:?[0-9]{2})?)$';
 const CLOCK_SKEW_MS = 5 * 60_000;
@@ -48,7 +44,20 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
   await wh.run(`DROP TABLE IF EXISTS ${PHONE_NEW}`);
   const params = new ParamBag();
   const has = (field: string) => resolution.fieldColumn.has(field);
-  const cleanCols = [...resolution.fieldColumn.keys()].map((f) => `${cleanSql(f, resolution, mapping, params)} AS c_${f}`);
+  // A field with a fast path keeps its raw text (r_) and the fast value (f_); its clean text is
+  // an expression over the raw text, computed only where the fast value is NULL (see text()).
+  const fast = new Map<string, string>();
+  for (const field of spec.fields) {
+    const index = resolution.fieldColumn.get(field.name);
+    if (index === undefined) continue;
+    const sql = fastValueSql(field, `s.${col(index)}`, mapping, params);
+    if (sql !== undefined) fast.set(field.name, sql);
+  }
+  const cleanCols = [...resolution.fieldColumn.entries()].map(([f, index]) =>
+    fast.has(f) ? `s.${col(index)} AS r_${f}, ${fast.get(f)} AS f_${f}` : `${cleanSql(`s.${col(index)}`, f, mapping, params)} AS c_${f}`,
+  );
+  const text = (f: string, alias: string) => (fast.has(f) ? `(${cleanSql(`${alias}.r_${f}`, f, mapping, params)})` : `${alias}.c_${f}`);
+  const fastOf = (f: string, alias: string) => (fast.has(f) ? `${alias}.f_${f}` : undefined);
   for (const f of ['timezone', 'country', 'phone']) if (!has(f)) cleanCols.push(`NULL::VARCHAR AS c_${f}`);
   const refersToCustomer = spec.kind !== 'customers';
   const defaultZone = await wh.one<{ id: number }>(`SELECT id FROM ${ZONE_TABLE} WHERE name = $name`, { name: mapping.defaultTimezone });
@@ -73,22 +82,27 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
   const timestamps: string[] = [];
   for (const field of spec.fields) {
     outputs.push(`v.v_${field.name} AS ${field.name}`);
-    if (has(field.name)) errors.push(...checksSql(field, params, nowParam));
+    if (has(field.name)) errors.push(...checksSql(field, { text: text(field.name, 'v'), fast: fastOf(field.name, 'v') }, params, nowParam));
     if (field.type === 'phone') continue; // joined to the parsed numbers below
     if (field.type === 'timezone') {
       values.push(`${has(field.name) ? zName : 'NULL::VARCHAR'} AS v_${field.name}`);
     } else if (field.type === 'timestamp' && has(field.name)) {
       // zoned text is exact; naive text is resolved per (zone, local hour)
-      const c = `c.c_${field.name}`;
+      const c = text(field.name, 'c');
+      const f = fastOf(field.name, 'c');
       const formats = mapping.timestampFormats[field.name] ?? [];
       const naive = formats.length
         ? `coalesce(try_cast(${c} AS TIMESTAMP), try_strptime(${c}, ${params.bindList(formats)}))`
         : `try_cast(${c} AS TIMESTAMP)`;
-      values.push(`CASE WHEN ${zonedTest(c)} THEN try_cast(${c} AS TIMESTAMPTZ) END AS __zoned_${field.name}`);
-      values.push(`CASE WHEN NOT ${zonedTest(c)} THEN ${naive} END AS __naive_${field.name}`);
+      const zoned = `CASE WHEN ${zonedTest(c)} THEN try_cast(${c} AS TIMESTAMPTZ) END`;
+      const local = `CASE WHEN NOT ${zonedTest(c)} THEN ${naive} END`;
+      values.push(`${f ? `CASE WHEN ${f} IS NULL THEN ${zoned} END` : zoned} AS __zoned_${field.name}`);
+      values.push(`${f ? `CASE WHEN ${f} IS NOT NULL THEN ${f} ELSE ${local} END` : local} AS __naive_${field.name}`);
       timestamps.push(field.name);
     } else {
-      values.push(`${typedSql(field, has(field.name), params, mapping.decimalSeparator)} AS v_${field.name}`);
+      const typed = typedSql(field, has(field.name) ? text(field.name, 'c') : undefined, params, mapping.decimalSeparator);
+      const f = fastOf(field.name, 'c');
+      values.push(`${f ? `CASE WHEN ${f} IS NOT NULL THEN ${f} ELSE ${typed} END` : typed} AS v_${field.name}`);
     }
   }
   if (refersToCustomer) {
@@ -276,11 +290,10 @@ function reasonSql(checks: readonly Check[]): string {
   return `CASE WHEN ${any} THEN nullif(array_to_string(list_filter([${list}], x -> x IS NOT NULL), '; '), '') END`;
 }
 
-/** The source text of a field after trimming, null tokens and the mapping's value map. */
-function cleanSql(field: string, resolution: Resolution, mapping: Mapping, params: ParamBag): string {
-  const index = resolution.fieldColumn.get(field)!;
+/** The source text `raw` of a field after trimming, null tokens and the mapping's value map. */
+function cleanSql(raw: string, field: string, mapping: Mapping, params: ParamBag): string {
   const nulls = [...new Set(mapping.nulls.map((n) => n.trim().toLowerCase()))];
-  const trimmed = `trim(s.${col(index)})`;
+  const trimmed = `trim(${raw})`;
   let expr = nulls.length ? `CASE WHEN list_contains(${params.bindList(nulls)}, lower(${trimmed})) THEN NULL ELSE ${trimmed} END` : trimmed;
   const valueMap = mapping.values[field];
   if (valueMap && Object.keys(valueMap).length) {
@@ -297,10 +310,9 @@ function constantSql(field: FieldSpec): string {
   return `${field.defaultSql ?? 'NULL'}::${sqlType(field)}`;
 }
 
-/** The typed value of a field, computed once (in CTE `v`) from its clean text `c.c_<field>`. */
-function typedSql(field: FieldSpec, present: boolean, params: ParamBag, decimalSeparator: Mapping['decimalSeparator']): string {
-  if (!present) return constantSql(field);
-  const c = `c.c_${field.name}`;
+/** The typed value of a field, computed once (in CTE `v`) from its clean text `c` (undefined: the file lacks the field). */
+function typedSql(field: FieldSpec, c: string | undefined, params: ParamBag, decimalSeparator: Mapping['decimalSeparator']): string {
+  if (c === undefined) return constantSql(field);
   // with a decimal comma, a point is refused ("1.234" may mean a thousand), the comma read as one
   const n = decimalSeparator === ',' ? `CASE WHEN NOT contains(${c}, '.') THEN replace(${c}, ',', '.') END` : c;
   let value: string;
@@ -312,13 +324,13 @@ function typedSql(field: FieldSpec, present: boolean, params: ParamBag, decimalS
       value = `upper(${c})`;
       break;
     case 'integer':
-      value = `CASE WHEN try_cast(${n} AS DOUBLE) = floor(try_cast(${n} AS DOUBLE)) THEN CAST(try_cast(${n} AS DOUBLE) AS BIGINT) END`;
+      value = wholeNumberSql(n);
       break;
     case 'double':
-      value = `CASE WHEN isfinite(try_cast(${n} AS DOUBLE)) THEN try_cast(${n} AS DOUBLE) END`;
+      value = finiteNumberSql(n);
       break;
     case 'boolean':
-      value = `(${BOOLEAN_TOKENS})[lower(${c})]`;
+      value = `(${BOOLEAN_MAP})[lower(${c})]`;
       break;
     case 'enum':
       value = `CASE WHEN list_contains(${params.bindList(field.values ?? [])}, lower(${c})) THEN lower(${c}) END`;
@@ -336,34 +348,49 @@ function typedSql(field: FieldSpec, present: boolean, params: ParamBag, decimalS
   return field.defaultSql ? `coalesce(${value}, ${field.defaultSql})` : value;
 }
 
-/** Reasons a present field is unusable, each "field: reason", over `v.c_<field>` and `v.v_<field>`. */
-function checksSql(field: FieldSpec, params: ParamBag, nowParam: string): Check[] {
+/**
+ * Reasons a present field is unusable, each "field: reason", over its clean text (`source.text`)
+ * and typed value `v.v_<field>`. With a fast path (`source.fast`, see fast-paths.ts), a cell it
+ * typed has text that is present and valid, so the checks on the text skip it (and its text is
+ * never cleaned); the checks on the value still apply.
+ */
+function checksSql(field: FieldSpec, source: { text: string; fast: string | undefined }, params: ParamBag, nowParam: string): Check[] {
   const name = field.name;
-  const c = `v.c_${name}`;
+  const c = source.text;
   const t = `v.v_${name}`;
+  const onText = (check: Check): Check =>
+    source.fast ? { when: `CASE WHEN ${source.fast} IS NOT NULL THEN false ELSE ${check.when} END`, message: check.message } : check;
   const shown = `'''' || left(${c}, 60) || ''''`;
-  const bad = (reason: string): Check => ({ when: `${c} IS NOT NULL AND ${t} IS NULL`, message: `'${name}: ${reason}: ' || ${shown}` });
+  const bad = (reason: string): Check => onText({ when: `${c} IS NOT NULL AND ${t} IS NULL`, message: `'${name}: ${reason}: ' || ${shown}` });
   const checks: Check[] = [];
-  if (field.required) checks.push({ when: `${c} IS NULL`, message: `'${name}: required value is missing'` });
+  if (field.required) checks.push(onText({ when: `${c} IS NULL`, message: `'${name}: required value is missing'` }));
   switch (field.type) {
     case 'country':
       checks.push({ when: `${c} IS NOT NULL AND NOT regexp_full_match(${c}, '[A-Za-z]{2}')`, message: `'${name}: not a two-letter country code: ' || ${shown}` });
       break;
     case 'integer':
-      checks.push(bad('not a whole number'));
+      checks.push(
+        onText({
+          when: `${c} IS NOT NULL AND ${t} IS NULL`,
+          // a whole number that does not fit 64 bits is not "not a whole number"
+          message: `'${name}: ' || CASE WHEN isfinite(try_cast(${c} AS DOUBLE)) AND try_cast(${c} AS DOUBLE) = floor(try_cast(${c} AS DOUBLE)) THEN 'out of range' ELSE 'not a whole number' END || ': ' || ${shown}`,
+        }),
+      );
       break;
     case 'double':
       checks.push(bad('not a number'));
       break;
     case 'boolean':
       // a default fills in missing values only, so with one, test the text, not the defaulted value
-      checks.push({
-        when: field.defaultSql ? `${c} IS NOT NULL AND (${BOOLEAN_TOKENS})[lower(${c})] IS NULL` : `${c} IS NOT NULL AND ${t} IS NULL`,
-        message: `'${name}: not a yes/no value: ' || ${shown}`,
-      });
+      checks.push(
+        onText({
+          when: field.defaultSql ? `${c} IS NOT NULL AND (${BOOLEAN_MAP})[lower(${c})] IS NULL` : `${c} IS NOT NULL AND ${t} IS NULL`,
+          message: `'${name}: not a yes/no value: ' || ${shown}`,
+        }),
+      );
       break;
     case 'enum':
-      checks.push({ when: `${c} IS NOT NULL AND ${t} IS NULL`, message: `'${name}: unknown value ' || ${shown} || ${params.bind(` (expected ${(field.values ?? []).join(', ')})`)}` });
+      checks.push(onText({ when: `${c} IS NOT NULL AND ${t} IS NULL`, message: `'${name}: unknown value ' || ${shown} || ${params.bind(` (expected ${(field.values ?? []).join(', ')})`)}` }));
       break;
     case 'timestamp':
       checks.push(bad('not a date/time'));

@@ -287,6 +287,53 @@ describe('ingest', () => {
     );
   });
 
+  it('quarantines a whole number that is NaN, infinite or beyond 64 bits instead of failing the file', async () => {
+    const rows = ['Cust,Age,Tenure,TZ', '1,nan,1,Europe/Berlin', '2,inf,1,Europe/Berlin', '3,1e300,1,Europe/Berlin', '4,40,99999999999999999999,Europe/Berlin', '5,40,12,Europe/Berlin'];
+    const mapping = writeMapping(dir, 'big.json', { columns: { Cust: 'customer_id', Age: 'age', Tenure: 'tenure_months', TZ: 'timezone' } });
+    const report = await ingestFile(wh, writeText(dir, 'big.csv', rows.join('\n') + '\n'), { kind: 'customers', mapping, now: NOW });
+    expect(report).toMatchObject({ rowsLoaded: 1, rowsQuarantined: 4 });
+    expect(await wh.query(`SELECT line_number, reason FROM quarantine ORDER BY 1`)).toEqual([
+      { line_number: 2, reason: "age: not a whole number: 'nan'" },
+      { line_number: 3, reason: "age: not a whole number: 'inf'" },
+      { line_number: 4, reason: "age: out of range: '1e300'" },
+      { line_number: 5, reason: "tenure_months: out of range: '99999999999999999999'" },
+    ]);
+  });
+
+  it('types a cell the same whether its cheap form or its cleaned text decides (spaces, NBSP, case, zones, tokens)', async () => {
+    await loadCustomers();
+    const nbsp = '\u00a0';
+    // each cell below takes the fast path, or falls back to trimming, null tokens and value maps
+    const rows = [
+      'CallID,Cust,Start,Result,Talk,Sale',
+      'f1,1, 2024-03-10 10:00:00 ,NOA, 12 ,N',
+      `f2,1,2024-03-10 10:00:00${nbsp},noa,${nbsp}12,n${nbsp}`,
+      'f3,1,2024-03-10 10:00:00+02,Noa,12.0,No',
+      'f4,1,2024-03-10 10:00:00Z,NOA ,unknown,unknown',
+      'f5,1,2024-03-10 10:00:00-05:00,no_answer,1e1,FALSE',
+      'f6,1,2024-03-10 10:00:00 UTC,NO_ANSWER,+5,f',
+      'f7,1,2024-03-10,ANS,-3,maybe',
+      'f8,1,NA,ANSWERED,nan,Y',
+    ];
+    const report = await ingestFile(wh, writeText(dir, 'fast.csv', rows.join('\n') + '\n'), { kind: 'call-attempts', mapping: callMapping, now: NOW });
+    expect(report).toMatchObject({ rowsRead: 8, rowsLoaded: 6, rowsQuarantined: 2 });
+    expect(
+      await wh.query(`SELECT attempt_id, strftime(started_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M') AS utc, disposition, talk_seconds, converted
+                      FROM call_attempts WHERE attempt_id LIKE 'f%' ORDER BY 1`),
+    ).toEqual([
+      { attempt_id: 'f1', utc: '2024-03-10 10:00', disposition: 'no_answer', talk_seconds: 12, converted: false },
+      { attempt_id: 'f2', utc: '2024-03-10 10:00', disposition: 'no_answer', talk_seconds: 12, converted: false },
+      { attempt_id: 'f3', utc: '2024-03-10 08:00', disposition: 'no_answer', talk_seconds: 12, converted: false },
+      { attempt_id: 'f4', utc: '2024-03-10 10:00', disposition: 'no_answer', talk_seconds: null, converted: null },
+      { attempt_id: 'f5', utc: '2024-03-10 15:00', disposition: 'no_answer', talk_seconds: 10, converted: false },
+      { attempt_id: 'f6', utc: '2024-03-10 10:00', disposition: 'no_answer', talk_seconds: 5, converted: false },
+    ]);
+    expect(await wh.query(`SELECT line_number, reason FROM quarantine WHERE source = 'fast.csv' ORDER BY 1`)).toEqual([
+      { line_number: 8, reason: "talk_seconds: must be ≥ 0, got -3; converted: not a yes/no value: 'maybe'" },
+      { line_number: 9, reason: "started_at: required value is missing; talk_seconds: not a number: 'nan'" },
+    ]);
+  });
+
   it('loads a clean file whose only irregularity is a quoted newline, small or large, with exact line numbers', async () => {
     await loadCustomers();
     const small = ['CallID,Cust,Start,Result,Talk,Sale,Note', 'm1,1,2024-03-10 10:00:00,NOA,0,N,"two', 'lines"', 'm2,2,2024-03-10 11:00:00,NOA,5,N,x'];
