@@ -6,16 +6,17 @@ export const PHONE_TABLE = '__phone_map';
 export const PHONE_NEW = '__phone_new';
 
 /**
- * Builds `__phone_map(raw, region, e164, error)` for the distinct (number, region) pairs of
- * `pairsSql`. Pairs seen by an earlier ingest come from `phone_normalisations`; only new ones
- * are parsed (in JavaScript, once each), into `__phone_new` until `rememberNewPhones`.
+ * Builds `__phone_map(text, raw, region, e164, error)` for the distinct rows of `pairsSql`
+ * (`text`: the number as written; `raw`: its clean text, the number parsed; `region`). Pairs
+ * seen by an earlier ingest come from `phone_normalisations`; only new ones are parsed (in
+ * JavaScript, once each), into `__phone_new` until `rememberNewPhones`.
  */
 export async function buildPhoneMap(wh: Warehouse, pairsSql: string, params: SqlParams = {}): Promise<{ distinct: number; parsed: number }> {
   await wh.run(`CREATE OR REPLACE TEMP TABLE ${PHONE_TABLE} AS
-    SELECT q.raw, q.region, p.e164, p.error, p.raw IS NOT NULL AS cached
-    FROM (SELECT DISTINCT raw, region FROM (${pairsSql}) WHERE raw IS NOT NULL) q
+    SELECT q.text, q.raw, q.region, p.e164, p.error, p.raw IS NOT NULL AS cached
+    FROM (SELECT DISTINCT text, raw, region FROM (${pairsSql}) WHERE raw IS NOT NULL) q
     LEFT JOIN phone_normalisations p ON p.raw = q.raw AND p.region = q.region`, params);
-  const fresh = await wh.columns(`SELECT raw, region FROM ${PHONE_TABLE} WHERE NOT cached`);
+  const fresh = await wh.columns(`SELECT DISTINCT raw, region FROM ${PHONE_TABLE} WHERE NOT cached`);
   const raws = (fresh.raw ?? []) as string[];
   const regions = (fresh.region ?? []) as string[];
   if (raws.length) {

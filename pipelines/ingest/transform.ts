@@ -53,13 +53,27 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
     const sql = fastValueSql(field, `s.${col(index)}`, mapping, params);
     if (sql !== undefined) fast.set(field.name, sql);
   }
-  const cleanCols = [...resolution.fieldColumn.entries()].map(([f, index]) =>
-    fast.has(f) ? `s.${col(index)} AS r_${f}, ${fast.get(f)} AS f_${f}` : `${cleanSql(`s.${col(index)}`, f, mapping, params)} AS c_${f}`,
-  );
-  const text = (f: string, alias: string) => (fast.has(f) ? `(${cleanSql(`${alias}.r_${f}`, f, mapping, params)})` : `${alias}.c_${f}`);
-  const fastOf = (f: string, alias: string) => (fast.has(f) ? `${alias}.f_${f}` : undefined);
-  for (const f of ['timezone', 'country', 'phone']) if (!has(f)) cleanCols.push(`NULL::VARCHAR AS c_${f}`);
   const refersToCustomer = spec.kind !== 'customers';
+  // Also kept as raw text: the phone, joined to the parsed numbers by its text as written (so it
+  // is cleaned once per distinct text), and a referred customer, looked up by its text as written
+  // first (see the joins below); both are cleaned only where that finds nothing.
+  const rawKept = new Set(fast.keys());
+  if (has('phone')) rawKept.add('phone');
+  if (refersToCustomer) rawKept.add('customer_id');
+  const cleanCols = [...resolution.fieldColumn.entries()].map(([f, index]) =>
+    rawKept.has(f) ? `s.${col(index)} AS r_${f}${fast.has(f) ? `, ${fast.get(f)} AS f_${f}` : ''}` : `${cleanSql(`s.${col(index)}`, f, mapping, params)} AS c_${f}`,
+  );
+  const text = (f: string, alias: string) => (rawKept.has(f) ? `(${cleanSql(`${alias}.r_${f}`, f, mapping, params)})` : `${alias}.c_${f}`);
+  /** A value that, when not NULL, proves the field's text present and valid (checks on the text skip the row). */
+  const fastOf = (f: string, alias: 'c' | 'v'): string | undefined => {
+    if (fast.has(f)) return `${alias}.f_${f}`;
+    if (f === 'phone' && alias === 'v') return 'v.v_phone';
+    if (f === 'customer_id' && refersToCustomer) return alias === 'c' ? 'cf.customer_id' : 'v.__cu_fast';
+    return undefined;
+  };
+  for (const f of ['timezone', 'country']) if (!has(f)) cleanCols.push(`NULL::VARCHAR AS c_${f}`);
+  // the referred customer: found by the text as written (cf), else by the clean text (cs)
+  const cu = (column: string) => `coalesce(cf.${column}, cs.${column})`;
   const defaultZone = await wh.one<{ id: number }>(`SELECT id FROM ${ZONE_TABLE} WHERE name = $name`, { name: mapping.defaultTimezone });
   const defaultTz = params.bind(defaultZone.id);
   const defaultRegion = params.bind(mapping.defaultRegion.toUpperCase());
@@ -69,10 +83,10 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
   const zId = rowZone ? 'z.id' : 'NULL::INTEGER';
   const zCountry = rowZone ? 'z.country' : 'NULL::VARCHAR';
   // The zone (id) a naive time is read in: the row's own zone, else its customer's, else the default.
-  const tzExpr = refersToCustomer ? `coalesce(${zId}, cu.zone_id, ${defaultTz}::INTEGER)` : `coalesce(${zId}, ${defaultTz}::INTEGER)`;
+  const tzExpr = refersToCustomer ? `coalesce(${zId}, ${cu('zone_id')}, ${defaultTz}::INTEGER)` : `coalesce(${zId}, ${defaultTz}::INTEGER)`;
   // The country a national-format number is read in.
   const regionExpr = refersToCustomer
-    ? `coalesce(upper(c.c_country), cu.country, ${zCountry}, cu.zone_country, ${defaultRegion})`
+    ? `coalesce(upper(c.c_country), ${cu('country')}, ${zCountry}, ${cu('zone_country')}, ${defaultRegion})`
     : `coalesce(upper(c.c_country), ${zCountry}, ${defaultRegion})`;
 
   const nowParam = params.bind(new Date(ctx.now.getTime() + CLOCK_SKEW_MS).toISOString());
@@ -106,7 +120,11 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
     }
   }
   if (refersToCustomer) {
-    errors.push({ when: `v.c_customer_id IS NOT NULL AND v.__cu_id IS NULL`, message: `'customer_id: unknown customer ''' || left(v.c_customer_id, 60) || ''' (ingest the customers file first)'` });
+    const id = text('customer_id', 'v');
+    errors.push({
+      when: `CASE WHEN v.__cu_id IS NOT NULL THEN false ELSE ${id} IS NOT NULL END`,
+      message: `'customer_id: unknown customer ''' || left(${id}, 60) || ''' (ingest the customers file first)'`,
+    });
   }
   if (spec.kind === 'call-attempts') {
     errors.push({ when: `v.v_converted AND v.v_disposition <> 'answered'`, message: `'converted: a conversion needs an answered call (disposition ' || v.v_disposition || ')'` });
@@ -116,10 +134,18 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
 
   // The customers a row may refer to, with their zone's country: small and built once, so the
   // wide pass probes it instead of hashing the wide rows.
+  // `fast_ok`: an id that is its own clean text under this mapping, so a row whose text is
+  // exactly that id needs no cleaning to find it.
   if (refersToCustomer) {
-    await wh.run(`CREATE OR REPLACE TEMP TABLE ${CUSTOMER_LOOKUP} AS
-      SELECT cu.customer_id, zc.id AS zone_id, cu.country, zc.country AS zone_country, cu.phone_hash
-      FROM customers cu LEFT JOIN ${ZONE_TABLE} zc ON zc.name = cu.timezone`);
+    const lookup = new ParamBag();
+    const nulls = lookup.bindList([...new Set(mapping.nulls.map((n) => n.trim().toLowerCase()))]);
+    await wh.run(
+      `CREATE OR REPLACE TEMP TABLE ${CUSTOMER_LOOKUP} AS
+       SELECT cu.customer_id, zc.id AS zone_id, cu.country, zc.country AS zone_country, cu.phone_hash,
+              trim(cu.customer_id) = cu.customer_id AND NOT list_contains(${nulls}, lower(cu.customer_id)) AS fast_ok
+       FROM customers cu LEFT JOIN ${ZONE_TABLE} zc ON zc.name = cu.timezone`,
+      lookup.values,
+    );
   }
 
   // clean text, typed values, the row's zone and dialling region. A CTE, not a table: the
@@ -127,10 +153,15 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
   const vCte = `clean AS (SELECT s.__line, ${cleanCols.join(', ')}${keepExtras ? ', ' + extraCols.map((i) => `s.${col(i)}`).join(', ') : ''}
                     FROM ${STAGE_TABLE} s),
      v AS (SELECT c.*, ${values.join(', ')}, ${tzExpr} AS __tz, ${regionExpr} AS __region
-            ${refersToCustomer ? ', cu.customer_id AS __cu_id, cu.phone_hash AS __cu_phone_hash' : ''}
+            ${refersToCustomer ? `, ${cu('customer_id')} AS __cu_id, ${cu('phone_hash')} AS __cu_phone_hash, cf.customer_id AS __cu_fast` : ''}
      FROM clean c
      ${rowZone ? `LEFT JOIN ${ZONE_TABLE} z ON z.name = c.c_timezone` : ''}
-     ${refersToCustomer ? `LEFT JOIN ${CUSTOMER_LOOKUP} cu ON cu.customer_id = c.c_customer_id` : ''})`;
+     ${
+       refersToCustomer
+         ? `LEFT JOIN ${CUSTOMER_LOOKUP} cf ON cf.customer_id = c.r_customer_id AND cf.fast_ok
+            LEFT JOIN ${CUSTOMER_LOOKUP} cs ON cs.customer_id = CASE WHEN cf.customer_id IS NULL THEN ${text('customer_id', 'c')} END`
+         : ''
+     })`;
 
   // Narrow pass: the distinct (zone, local hour) of every naive time and the distinct
   // (number, region) pairs, in one scan (one grouping set each).
@@ -140,11 +171,11 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
     hourKeys.push(`date_trunc('hour', __naive_${f}) AS h${i}`);
     sets.push(`(__tz, h${i})`);
   });
-  if (has('phone')) sets.push('(c_phone, __region)');
+  if (has('phone')) sets.push('(r_phone, __region)');
   if (sets.length) {
     await wh.run(
       `CREATE OR REPLACE TEMP TABLE ${DISTINCT_TABLE} AS WITH ${vCte}
-       SELECT ${[...(hourKeys.length ? ['__tz', ...hourKeys] : []), ...(has('phone') ? ['c_phone', '__region'] : [])].join(', ')} FROM v GROUP BY GROUPING SETS (${sets.join(', ')})`,
+       SELECT ${[...(hourKeys.length ? ['__tz', ...hourKeys] : []), ...(has('phone') ? ['r_phone', '__region'] : [])].join(', ')} FROM v GROUP BY GROUPING SETS (${sets.join(', ')})`,
       params.values,
     );
   }
@@ -168,11 +199,16 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
 
   // phone numbers, parsed once per distinct (text, region)
   if (has('phone')) {
-    await buildPhoneMap(wh, `SELECT c_phone AS raw, __region AS region FROM ${DISTINCT_TABLE} WHERE c_phone IS NOT NULL`);
+    const pairs = new ParamBag();
+    await buildPhoneMap(
+      wh,
+      `SELECT r_phone AS text, ${cleanSql('r_phone', 'phone', mapping, pairs)} AS raw, __region AS region FROM ${DISTINCT_TABLE} WHERE r_phone IS NOT NULL`,
+      pairs.values,
+    );
     // the salted hash is the only form of the number analytics keep: one hash per distinct number
     // (a copy with the column costs less than adding it and updating every row)
     await wh.run(`CREATE OR REPLACE TEMP TABLE ${PHONE_TABLE} AS SELECT *, sha256($salt || e164) AS phone_hash FROM ${PHONE_TABLE}`, { salt: ctx.phoneSalt });
-    joins.push(`LEFT JOIN ${PHONE_TABLE} pm ON pm.raw = v.c_phone AND pm.region = v.__region`);
+    joins.push(`LEFT JOIN ${PHONE_TABLE} pm ON pm.text = v.r_phone AND pm.region = v.__region`);
     computed.push('pm.e164 AS v_phone', 'pm.error AS __phone_error', 'pm.phone_hash AS __phone_hash');
   } else {
     computed.push('NULL::VARCHAR AS v_phone', 'NULL::VARCHAR AS __phone_error', 'NULL::VARCHAR AS __phone_hash');
@@ -398,7 +434,7 @@ function checksSql(field: FieldSpec, source: { text: string; fast: string | unde
       checks.push({ when: `${t} < TIMESTAMPTZ '1900-01-01 00:00:00+00'`, message: `'${name}: implausibly old: ' || ${shown}` });
       break;
     case 'phone':
-      checks.push({ when: `${c} IS NOT NULL AND ${t} IS NULL`, message: `'${name}: ' || coalesce(v.__phone_error, 'not a phone number')` });
+      checks.push(onText({ when: `${c} IS NOT NULL AND ${t} IS NULL`, message: `'${name}: ' || coalesce(v.__phone_error, 'not a phone number')` }));
       break;
     case 'timezone':
       checks.push({ when: `${c} IS NOT NULL AND ${t} IS NULL`, message: `'${name}: unknown IANA time zone ' || ${shown}` });

@@ -334,6 +334,37 @@ describe('ingest', () => {
     ]);
   });
 
+  it('finds a customer and parses a number the same whether written exactly or with spaces, NBSP or a null token', async () => {
+    await loadCustomers();
+    const mapping = writeMapping(dir, 'ids.json', { ...CALL_MAPPING, columns: { ...CALL_MAPPING.columns, Phone: 'phone' } });
+    const rows = [
+      'CallID,Cust,Phone,Start,Result,Talk,Sale',
+      'i1,1,07400 123456,2024-03-10 10:00:00,NOA,0,N',
+      'i2, 1 , 07400 123456 ,2024-03-10 10:00:00,NOA,0,N',
+      'i3,1\u00a0,\u00a007400 123456,2024-03-10 10:00:00,NOA,0,N',
+      'i4,na,07400 123456,2024-03-10 10:00:00,NOA,0,N',
+      'i5,01,07400 123456,2024-03-10 10:00:00,NOA,0,N',
+      'i6,2,unknown,2024-03-10 10:00:00,NOA,0,N',
+      'i7,2,12,2024-03-10 10:00:00,NOA,0,N',
+    ];
+    const report = await ingestFile(wh, writeText(dir, 'ids.csv', rows.join('\n') + '\n'), { kind: 'call-attempts', mapping, now: NOW });
+    expect(report).toMatchObject({ rowsRead: 7, rowsLoaded: 4, rowsQuarantined: 3 });
+    const loaded = await wh.query<{ attempt_id: string; customer_id: string; phone_hash: string }>(
+      `SELECT attempt_id, customer_id, phone_hash FROM call_attempts WHERE attempt_id LIKE 'i%' ORDER BY 1`,
+    );
+    expect(loaded.map((r) => [r.attempt_id, r.customer_id])).toEqual([['i1', '1'], ['i2', '1'], ['i3', '1'], ['i6', '2']]);
+    // the same number however it is written; no number in the row: the customer's own
+    const customerHash = await wh.one<{ h: string }>(`SELECT phone_hash AS h FROM customers WHERE customer_id = '2'`);
+    expect(new Set(loaded.slice(0, 3).map((r) => r.phone_hash)).size).toBe(1);
+    expect(loaded[3]!.phone_hash).toBe(customerHash.h);
+    expect(await wh.query(`SELECT line_number, reason FROM quarantine WHERE source = 'ids.csv' ORDER BY 1`)).toEqual([
+      // no customer, so the number is read in the mapping's default region (US)
+      { line_number: 5, reason: "customer_id: required value is missing; phone: not a valid number for US: '07400 123456'" },
+      { line_number: 6, reason: "phone: not a valid number for US: '07400 123456'; customer_id: unknown customer '01' (ingest the customers file first)" },
+      { line_number: 8, reason: "phone: not a valid number for US: '12'" },
+    ]);
+  });
+
   it('loads a clean file whose only irregularity is a quoted newline, small or large, with exact line numbers', async () => {
     await loadCustomers();
     const small = ['CallID,Cust,Start,Result,Talk,Sale,Note', 'm1,1,2024-03-10 10:00:00,NOA,0,N,"two', 'lines"', 'm2,2,2024-03-10 11:00:00,NOA,5,N,x'];
