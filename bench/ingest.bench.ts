@@ -1,5 +1,5 @@
 /**
- * npm run bench:ingest [-- --rows 10000000 --customers 200000 --events 0 --floor]
+ * npm run bench:ingest [-- --rows 10000000 --customers 200000 --repeat 1 --events 0 --floor]
  *
  * Ingests a generated call-log CSV (CRM-style names, naive local times, result codes, Y/N,
  * dialled numbers) through the full pipeline — mapping, validation, phone normalisation,
@@ -8,7 +8,9 @@
  *
  * Besides wall time it prints each side's CPU time (DuckDB's threads run inside this process):
  * on a shared machine the wall-clock ratio moves with other people's load, the CPU ratio much
- * less. The load average is printed with the result.
+ * less. The load average is printed with the result. `--repeat N` runs both sides N times (each
+ * run into a fresh warehouse and a fresh table) and compares the best and the median runs: the
+ * same work swings by a fifth from run to run on a shared 2-core machine.
  *
  * `--floor` also times the same file through the three writes the ingest cannot avoid (staged
  * text, a typed copy, the insert into `call_attempts`) with no cleaning, checks or joins beyond
@@ -26,6 +28,7 @@ const { values } = parseArgs({
   options: {
     rows: { type: 'string', default: '10000000' },
     customers: { type: 'string', default: '200000' },
+    repeat: { type: 'string', default: '1' },
     // also an events file of this many rows, against plain DuckDB on the same file (0: none)
     events: { type: 'string', default: '0' },
     keep: { type: 'boolean', default: false },
@@ -35,6 +38,7 @@ const { values } = parseArgs({
 const rows = Number(values.rows);
 const customers = Number(values.customers);
 const events = Number(values.events);
+const repeat = Math.max(1, Number(values.repeat));
 const dir = mkdtempSync(join(tmpdir(), 'dialwise-bench-ingest-'));
 const log = (s: string) => console.log(s);
 
@@ -176,32 +180,53 @@ try {
   writeFileSync(join(dir, 'calls.json'), JSON.stringify(callMapping));
   log(`call log: ${(statSync(callsCsv).size / 1e6).toFixed(0)} MB`);
 
-  const wh = await Warehouse.open(join(dir, 'wh'));
-  const cust = await ingestFile(wh, customersCsv, { kind: 'customers', mapping: join(dir, 'customers.json') });
-  log(`customers: ${cust.rowsLoaded} loaded in ${cust.seconds.toFixed(1)} s`);
-
   const load0 = loadavg()[0]!;
-  const { seconds: plain, cpu: plainCpu } = await plainCopy(callsCsv);
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  const report = await ingestFile(wh, callsCsv, {
-    kind: 'call-attempts',
-    mapping: join(dir, 'calls.json'),
-    onProgress: (p) => log(`  step ${p.step}/${p.steps} ${p.label} at ${((performance.now() - t0) / 1000).toFixed(1)} s (CPU ${cpuSince(cpu0).toFixed(1)} s)`),
-  });
-  const ours = (performance.now() - t0) / 1000;
-  const oursCpu = cpuSince(cpu0);
+  const runs: { plain: number; plainCpu: number; ours: number; oursCpu: number }[] = [];
+  let wh: Warehouse | undefined;
+  for (let r = 1; r <= repeat; r++) {
+    if (wh) {
+      await wh.close();
+      rmSync(join(dir, `wh${r - 1}`), { recursive: true, force: true });
+    }
+    wh = await Warehouse.open(join(dir, `wh${r}`));
+    const cust = await ingestFile(wh, customersCsv, { kind: 'customers', mapping: join(dir, 'customers.json') });
+    log(`run ${r}/${repeat}: customers: ${cust.rowsLoaded} loaded in ${cust.seconds.toFixed(1)} s`);
+    const { seconds: plain, cpu: plainCpu } = await plainCopy(callsCsv, `plain${r}.duckdb`);
+    rmSync(join(dir, `plain${r}.duckdb`), { force: true });
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const report = await ingestFile(wh, callsCsv, {
+      kind: 'call-attempts',
+      mapping: join(dir, 'calls.json'),
+      onProgress: (p) => log(`  step ${p.step}/${p.steps} ${p.label} at ${((performance.now() - t0) / 1000).toFixed(1)} s (CPU ${cpuSince(cpu0).toFixed(1)} s)`),
+    });
+    const run = { plain, plainCpu, ours: (performance.now() - t0) / 1000, oursCpu: cpuSince(cpu0) };
+    if (report.rowsLoaded !== rows) throw new Error(`expected ${rows} rows loaded, got ${report.rowsLoaded} (${JSON.stringify(report.reasons)})`);
+    log(`  plain ${run.plain.toFixed(2)} s (${run.plainCpu.toFixed(1)} CPU-s), ours ${run.ours.toFixed(2)} s (${run.oursCpu.toFixed(1)} CPU-s): ratio ${(run.plain / run.ours).toFixed(2)} / ${(run.plainCpu / run.oursCpu).toFixed(2)}`);
+    runs.push(run);
+  }
   const load1 = loadavg()[0]!;
-  if (report.rowsLoaded !== rows) throw new Error(`expected ${rows} rows loaded, got ${report.rowsLoaded} (${JSON.stringify(report.reasons)})`);
+  const best = (k: keyof (typeof runs)[number]) => Math.min(...runs.map((x) => x[k]));
+  const median = (k: keyof (typeof runs)[number]) => {
+    const v = runs.map((x) => x[k]).sort((a, b) => a - b);
+    return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+  };
+  const plain = best('plain');
+  const ours = best('ours');
+  const plainCpu = best('plainCpu');
+  const oursCpu = best('oursCpu');
   log('');
+  log(`${repeat > 1 ? `best of ${repeat} runs a side` : 'one run a side'}:`);
   log(`plain DuckDB read_csv → table : ${plain.toFixed(2)} s  (${Math.round(rows / plain).toLocaleString('en-US')} rows/s)`);
   log(`dialwise ingest (validated)   : ${ours.toFixed(2)} s  (${Math.round(rows / ours).toLocaleString('en-US')} rows/s)`);
   log(`throughput ratio (ours/plain) : ${(plain / ours).toFixed(2)}  (target ≥ 0.5)`);
   log(`CPU time: plain ${plainCpu.toFixed(1)} s, ours ${oursCpu.toFixed(1)} s, ratio ${(plainCpu / oursCpu).toFixed(2)}`);
+  if (repeat > 1) log(`median runs: plain ${median('plain').toFixed(2)} s, ours ${median('ours').toFixed(2)} s, ratio ${(median('plain') / median('ours')).toFixed(2)} (CPU ${(median('plainCpu') / median('oursCpu')).toFixed(2)})`);
   log(`load average (1 min) before/after: ${load0.toFixed(1)} / ${load1.toFixed(1)} on ${availableParallelism()} cores`);
-  if (events > 0) await benchEvents(wh);
+  const last = wh as Warehouse;
+  if (events > 0) await benchEvents(last);
   if (values.floor) await benchFloor(callsCsv, plainCpu);
-  await wh.close();
+  await last.close();
 } finally {
   if (!values.keep) rmSync(dir, { recursive: true, force: true });
 }
