@@ -21,6 +21,11 @@ export const BOOLEAN_MAP = `MAP {${Object.entries(BOOLEAN_WORDS)
   .map(([word, value]) => `'${word}': ${value}`)
   .join(', ')}}`;
 
+/** The mapping's null tokens as compared: trimmed, lower case, each once. */
+export function nullTokens(mapping: Mapping): string[] {
+  return [...new Set(mapping.nulls.map((n) => n.trim().toLowerCase()))];
+}
+
 /** A field's whole number from its text `n`: NULL for a fraction, NaN, ±inf or beyond 64 bits. */
 export function wholeNumberSql(n: string): string {
   const d = `try_cast(${n} AS DOUBLE)`;
@@ -50,7 +55,7 @@ export function finiteNumberSql(n: string): string {
  * Returns undefined where a field has no fast path.
  */
 export function fastValueSql(field: FieldSpec, raw: string, mapping: Mapping, params: ParamBag): string | undefined {
-  const nulls = new Set(mapping.nulls.map((n) => n.trim().toLowerCase()));
+  const nulls = new Set(nullTokens(mapping));
   const valueMap = Object.entries(mapping.values[field.name] ?? {});
   const numericNull = [...nulls].some((n) => /[0-9]/.test(n));
   switch (field.type) {

@@ -3,7 +3,7 @@ import type { Warehouse } from '../../warehouse/index.ts';
 import type { FieldSpec, KindSpec } from './fields.ts';
 import type { Resolution } from './mapping.ts';
 import { CUSTOMER_CONTENT_COLUMNS, keySql } from './keys.ts';
-import { BOOLEAN_MAP, fastValueSql, finiteNumberSql, wholeNumberSql } from './fast-paths.ts';
+import { BOOLEAN_MAP, fastValueSql, finiteNumberSql, nullTokens, wholeNumberSql } from './fast-paths.ts';
 import { ParamBag } from './params.ts';
 import { buildPhoneMap, PHONE_NEW, PHONE_TABLE } from './phones.ts';
 import { col, STAGE_TABLE } from './stage.ts';
@@ -134,15 +134,14 @@ export async function buildTyped(wh: Warehouse, ctx: TransformContext): Promise<
 
   // The customers a row may refer to, with their zone's country: small and built once, so the
   // wide pass probes it instead of hashing the wide rows.
-  // `fast_ok`: an id that is its own clean text under this mapping, so a row whose text is
-  // exactly that id needs no cleaning to find it.
+  // `fast_ok`: an id that is its own clean text under this mapping (trim, null tokens, value
+  // map), so a row whose text is exactly that id needs no cleaning to find it.
   if (refersToCustomer) {
     const lookup = new ParamBag();
-    const nulls = lookup.bindList([...new Set(mapping.nulls.map((n) => n.trim().toLowerCase()))]);
     await wh.run(
       `CREATE OR REPLACE TEMP TABLE ${CUSTOMER_LOOKUP} AS
        SELECT cu.customer_id, zc.id AS zone_id, cu.country, zc.country AS zone_country, cu.phone_hash,
-              trim(cu.customer_id) = cu.customer_id AND NOT list_contains(${nulls}, lower(cu.customer_id)) AS fast_ok
+              coalesce(${cleanSql('cu.customer_id', 'customer_id', mapping, lookup)} = cu.customer_id, false) AS fast_ok
        FROM customers cu LEFT JOIN ${ZONE_TABLE} zc ON zc.name = cu.timezone`,
       lookup.values,
     );
@@ -328,7 +327,7 @@ function reasonSql(checks: readonly Check[]): string {
 
 /** The source text `raw` of a field after trimming, null tokens and the mapping's value map. */
 function cleanSql(raw: string, field: string, mapping: Mapping, params: ParamBag): string {
-  const nulls = [...new Set(mapping.nulls.map((n) => n.trim().toLowerCase()))];
+  const nulls = nullTokens(mapping);
   const trimmed = `trim(${raw})`;
   let expr = nulls.length ? `CASE WHEN list_contains(${params.bindList(nulls)}, lower(${trimmed})) THEN NULL ELSE ${trimmed} END` : trimmed;
   const valueMap = mapping.values[field];

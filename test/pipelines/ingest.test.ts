@@ -365,6 +365,20 @@ describe('ingest', () => {
     ]);
   });
 
+  it("maps a customer id through the mapping's value map even when the id as written is another customer's", async () => {
+    await loadCustomers();
+    // the source numbers customers differently: its "1" is our 2 and its "2" is our 1
+    const mapping = writeMapping(dir, 'renumber.json', { ...CALL_MAPPING, values: { ...CALL_MAPPING.values, customer_id: { '1': '2', '2': '1' } } });
+    const rows = ['CallID,Cust,Start,Result,Talk,Sale', 'r1,1,2024-03-10 10:00:00,NOA,0,N', 'r2,2,2024-03-10 10:00:00,NOA,0,N', 'r3,3,2024-03-10 10:00:00,NOA,0,N'];
+    const report = await ingestFile(wh, writeText(dir, 'renumber.csv', rows.join('\n') + '\n'), { kind: 'call-attempts', mapping, now: NOW });
+    expect(report).toMatchObject({ rowsLoaded: 3, rowsQuarantined: 0 });
+    expect(await wh.query(`SELECT attempt_id, customer_id FROM call_attempts WHERE attempt_id LIKE 'r%' ORDER BY 1`)).toEqual([
+      { attempt_id: 'r1', customer_id: '2' },
+      { attempt_id: 'r2', customer_id: '1' },
+      { attempt_id: 'r3', customer_id: '3' },
+    ]);
+  });
+
   it('loads a clean file whose only irregularity is a quoted newline, small or large, with exact line numbers', async () => {
     await loadCustomers();
     const small = ['CallID,Cust,Start,Result,Talk,Sale,Note', 'm1,1,2024-03-10 10:00:00,NOA,0,N,"two', 'lines"', 'm2,2,2024-03-10 11:00:00,NOA,5,N,x'];
