@@ -1,4 +1,4 @@
-import type { SqlParams, Warehouse } from '../../warehouse/index.ts';
+import { bulkAppend, type SqlParams, type Warehouse } from '../../warehouse/index.ts';
 import { normalisePhones } from './phone-parse.ts';
 
 export const PHONE_TABLE = '__phone_map';
@@ -22,19 +22,18 @@ export async function buildPhoneMap(wh: Warehouse, pairsSql: string, params: Sql
   if (raws.length) {
     await wh.run(`CREATE OR REPLACE TEMP TABLE ${PHONE_NEW} (raw VARCHAR, region VARCHAR, e164 VARCHAR, error VARCHAR)`);
     const parsed = await normalisePhones(raws, regions);
-    const appender = await wh.rawConnection.createAppender(PHONE_NEW, 'main', 'temp');
-    for (let i = 0; i < raws.length; i++) {
-      const e164 = parsed.e164[i];
-      const error = parsed.error[i];
-      appender.appendVarchar(raws[i]!);
-      appender.appendVarchar(regions[i]!);
-      if (e164) appender.appendVarchar(e164);
-      else appender.appendNull();
-      if (error) appender.appendVarchar(error);
-      else appender.appendNull();
-      appender.endRow();
-    }
-    appender.closeSync();
+    await bulkAppend(
+      wh,
+      PHONE_NEW,
+      [
+        { name: 'raw', kind: 'varchar', values: raws },
+        { name: 'region', kind: 'varchar', values: regions },
+        { name: 'e164', kind: 'varchar', values: parsed.e164 },
+        { name: 'error', kind: 'varchar', values: parsed.error },
+      ],
+      'main',
+      'temp',
+    );
     await wh.run(`UPDATE ${PHONE_TABLE} m SET e164 = n.e164, error = n.error FROM ${PHONE_NEW} n WHERE n.raw = m.raw AND n.region = m.region`);
   }
   const total = await wh.one<{ n: number }>(`SELECT count(*) AS n FROM ${PHONE_TABLE}`);
