@@ -34,6 +34,14 @@ export const STAGE_DATA = '__stg_data';
 /** Why a line of a file read as UTF-8 is rejected when it is not, with the way out. */
 export const INVALID_UTF8 =
   'the line is not valid UTF-8 (if the file is in another encoding, name it in the mapping, e.g. "encoding": "windows-1252")';
+/**
+ * The CSV reader's buffer, named rather than left to DuckDB's default. Keeping file order
+ * (line numbers come from rowids) costs far less with buffers this size: staging a 10M-row,
+ * 736 MB call log took 10.2–12.6 CPU-s (5.2–6.5 s) at the default and 6.7–7.9 CPU-s
+ * (3.5–4.0 s) at 16–32 MB, about what the same read costs with no order kept. Lines longer
+ * than max_line_size (2 MB) are rejected as before.
+ */
+const CSV_BUFFER_BYTES = 32 * 1024 * 1024;
 /** Extra padding columns catch rows with more fields than the header (often trailing delimiters). */
 const EXTRA_COLUMNS = 4;
 
@@ -96,7 +104,7 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
       SELECT *
       FROM read_csv(${quoteLiteralPath(file.data)}, columns = {${columnsSpec}}, delim = ${delimSql},
         quote = '"', escape = '"', header = true, auto_detect = false, new_line = ${newLineSql},
-        null_padding = true, store_rejects = true, parallel = ${parallel},
+        null_padding = true, store_rejects = true, parallel = ${parallel}, buffer_size = ${CSV_BUFFER_BYTES},
         rejects_table = '__rej_err', rejects_scan = '__rej_scan', compression = 'auto')`);
     try {
       await stage(true);
