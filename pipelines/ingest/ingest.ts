@@ -34,6 +34,8 @@ export interface IngestOptions {
   now?: Date;
   /** called between steps; an exception thrown here aborts the ingest and rolls it back */
   onProgress?: (p: IngestProgress) => void;
+  /** the CSV reader's buffer in bytes (default 32 MB; tests use small ones to read a file in many buffers) */
+  csvBufferBytes?: number;
 }
 
 const STEPS = ['read', 'validate', 'classify', 'load'] as const;
@@ -71,7 +73,7 @@ export async function ingestFile(wh: Warehouse, path: string, options: IngestOpt
     const text = await prepareText(file, mapping);
     let staged: StagedFile;
     try {
-      staged = await stageFile(wh, text.file);
+      staged = await stageFile(wh, text.file, { csvBufferBytes: options.csvBufferBytes });
     } finally {
       text.cleanup();
     }

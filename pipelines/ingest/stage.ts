@@ -35,13 +35,20 @@ export const STAGE_DATA = '__stg_data';
 export const INVALID_UTF8 =
   'the line is not valid UTF-8 (if the file is in another encoding, name it in the mapping, e.g. "encoding": "windows-1252")';
 /**
- * The CSV reader's buffer, named rather than left to DuckDB's default. Keeping file order
- * (line numbers come from rowids) costs far less with buffers this size: staging a 10M-row,
- * 736 MB call log took 10.2–12.6 CPU-s (5.2–6.5 s) at the default and 6.7–7.9 CPU-s
+ * The CSV reader's buffer by default, named rather than left to DuckDB's default. Keeping file
+ * order (line numbers come from rowids) costs far less with buffers this size: staging a
+ * 10M-row, 736 MB call log took 10.2–12.6 CPU-s (5.2–6.5 s) at the default and 6.7–7.9 CPU-s
  * (3.5–4.0 s) at 16–32 MB, about what the same read costs with no order kept. Lines longer
  * than max_line_size (2 MB) are rejected as before.
  */
-const CSV_BUFFER_BYTES = 32 * 1024 * 1024;
+export const CSV_BUFFER_BYTES = 32 * 1024 * 1024;
+/** Below this a buffer would split ordinary records too often to be worth reading with. */
+const MIN_CSV_BUFFER_BYTES = 64 * 1024;
+
+export interface StageOptions {
+  /** the CSV reader's buffer in bytes (default CSV_BUFFER_BYTES) */
+  csvBufferBytes?: number;
+}
 /** Extra padding columns catch rows with more fields than the header (often trailing delimiters). */
 const EXTRA_COLUMNS = 4;
 
@@ -49,13 +56,13 @@ export function col(i: number): string {
   return `s${i}`;
 }
 
-export async function stageFile(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
+export async function stageFile(wh: Warehouse, file: SourceFile, options: StageOptions = {}): Promise<StagedFile> {
   await dropStaged(wh);
   await wh.run(`DROP TABLE IF EXISTS ${REJECT_TABLE}`);
   await wh.run(`CREATE TEMP TABLE ${REJECT_TABLE} (__line BIGINT, raw VARCHAR, reason VARCHAR)`);
   switch (file.format) {
     case 'csv':
-      return stageCsv(wh, file);
+      return stageCsv(wh, file, csvBufferBytes(file.path, options.csvBufferBytes));
     case 'parquet':
       return stageParquet(wh, file);
     case 'ndjson':
@@ -78,7 +85,15 @@ async function countOf(wh: Warehouse, table: string): Promise<number> {
   return row.n;
 }
 
-async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
+function csvBufferBytes(path: string, bytes: number | undefined): number {
+  if (bytes === undefined) return CSV_BUFFER_BYTES;
+  if (!Number.isSafeInteger(bytes) || bytes < MIN_CSV_BUFFER_BYTES) {
+    throw new IngestError(path, `csvBufferBytes must be a whole number of bytes ≥ ${MIN_CSV_BUFFER_BYTES}, got ${bytes}`);
+  }
+  return bytes;
+}
+
+async function stageCsv(wh: Warehouse, file: SourceFile, bufferBytes: number): Promise<StagedFile> {
   const dialect = sniffCsv(await readHead(file), file.path, file.delimiter);
   const names = dialect.header.map((h, i) => (h === '' ? `__unnamed_${i}` : h));
   const total = names.length + EXTRA_COLUMNS;
@@ -104,7 +119,7 @@ async function stageCsv(wh: Warehouse, file: SourceFile): Promise<StagedFile> {
       SELECT *
       FROM read_csv(${quoteLiteralPath(file.data)}, columns = {${columnsSpec}}, delim = ${delimSql},
         quote = '"', escape = '"', header = true, auto_detect = false, new_line = ${newLineSql},
-        null_padding = true, store_rejects = true, parallel = ${parallel}, buffer_size = ${CSV_BUFFER_BYTES},
+        null_padding = true, store_rejects = true, parallel = ${parallel}, buffer_size = ${bufferBytes},
         rejects_table = '__rej_err', rejects_scan = '__rej_scan', compression = 'auto')`);
     try {
       await stage(true);

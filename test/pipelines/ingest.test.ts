@@ -424,12 +424,15 @@ describe('ingest', () => {
   });
 
   it.each([
-    ['regular', false],
-    ['with a quoted newline and a parse reject early on', true],
-  ])('numbers lines exactly in a file DuckDB reads in parallel chunks (%s)', async (_name, irregular) => {
+    ['regular', false, undefined],
+    ['with a quoted newline and a parse reject early on', true, undefined],
+    ['regular, read in 1 MB buffers', false, 1 << 20],
+    ['with a quoted newline and a parse reject, read in 1 MB buffers', true, 1 << 20],
+  ])('numbers lines exactly in a file DuckDB reads in parallel chunks (%s)', async (_name, irregular, csvBufferBytes) => {
     await loadCustomers();
-    // ~16 MB: DuckDB splits a file this size between its threads; the staged records' order
-    // (their rowids) is what every line number comes from
+    // ~16 MB: DuckDB splits a file this size between its threads (and, with 1 MB buffers, reads
+    // it in 16 buffers, records crossing their edges); the staged records' order (their rowids)
+    // is what every line number comes from
     const rows = 120_000;
     const note = 'x'.repeat(110);
     const bad = new Set([5, 40_001, 77_777, 119_998]);
@@ -442,7 +445,7 @@ describe('ingest', () => {
       lines[3] = 'q2,1,2024-03-10 10:00:00,NOA,0,N,"two\nlines"'; // line 4 spans two physical lines
       lines[10] = 'q9,1,2024-03-10 10:00:00,"NO"A,0,N,broken'; // line 11 (physical line 12), rejected by the reader
     }
-    const report = await ingestFile(wh, writeText(dir, 'big.csv', lines.join('\n') + '\n'), { kind: 'call-attempts', mapping: callMapping, now: NOW });
+    const report = await ingestFile(wh, writeText(dir, 'big.csv', lines.join('\n') + '\n'), { kind: 'call-attempts', mapping: callMapping, now: NOW, csvBufferBytes });
     const shift = irregular ? 1 : 0; // the physical lines after line 4 move down by one
     const expected = [...bad].map((i) => i + 2 + (i + 1 > 3 ? shift : 0));
     if (irregular) expected.push(11 + shift);
@@ -475,6 +478,15 @@ describe('ingest', () => {
     expect(await wh.query(`SELECT status, error FROM ingest_runs WHERE kind = 'call-attempts'`)).toEqual([
       { status: 'failed', error: 'simulated crash during load' },
     ]);
+  });
+
+  it('refuses a CSV buffer too small to read with, naming the file', async () => {
+    await loadCustomers();
+    const file = writeText(dir, 'tiny-buffer.csv', 'CallID,Cust,Start,Result,Talk,Sale\nt1,1,2024-03-10 10:00:00,NOA,0,N\n');
+    await expect(ingestFile(wh, file, { kind: 'call-attempts', mapping: callMapping, now: NOW, csvBufferBytes: 1000 })).rejects.toThrow(
+      /tiny-buffer\.csv.*csvBufferBytes must be a whole number of bytes ≥ 65536, got 1000/,
+    );
+    expect(await wh.query(`SELECT count(*) AS n FROM call_attempts`)).toEqual([{ n: 0 }]);
   });
 
   it('rejects a bad mapping or a missing required column with a clear message and loads nothing', async () => {
