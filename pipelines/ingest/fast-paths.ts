@@ -50,6 +50,8 @@ export function finiteNumberSql(n: string): string {
  *   (then no text that parses is a null token; a cast ignores the spaces trim removes);
  * - times: also no zone in the text (no `+`, `Z`, `z`, `UTC`, `GMT`, nor `-` after the first
  *   colon), which the full path would read as an instant (DuckDB's TIMESTAMP cast drops it);
+ *   the mapping's formats for the field (none naming a zone) are tried on the text as written
+ *   where it is no timestamp even trimmed, as the full path tries them after the cast;
  * - booleans and codes: the exact spellings (as given, lower and upper case) of the accepted
  *   words and of ASCII value-map keys, other than null tokens; anything else takes the full path.
  * Returns undefined where a field has no fast path.
@@ -66,17 +68,34 @@ export function fastValueSql(field: FieldSpec, raw: string, mapping: Mapping, pa
     case 'timestamp': {
       if (valueMap.length || numericNull) return undefined;
       const naive = [`strpos(${raw}, '+') = 0`, `strpos(${raw}, 'Z') = 0`, `strpos(${raw}, 'z') = 0`, `strpos(${raw}, 'UTC') = 0`, `strpos(${raw}, 'GMT') = 0`, `strpos(${raw}, ':') > 0`, `strpos(substr(${raw}, strpos(${raw}, ':')), '-') = 0`];
-      return `CASE WHEN ${naive.join(' AND ')} THEN try_cast(${raw} AS TIMESTAMP) END`;
+      const cast = `try_cast(${raw} AS TIMESTAMP)`;
+      const formats = mapping.timestampFormats[field.name] ?? [];
+      // a format is tried only where the trimmed text is no timestamp, as in the full path
+      const value =
+        formats.length && !formats.some((f) => /%[zZ]/.test(f))
+          ? `coalesce(${cast}, CASE WHEN try_cast(trim(${raw}) AS TIMESTAMP) IS NULL THEN try_strptime(${raw}, ${params.bindList(formats)}) END)`
+          : cast;
+      return `CASE WHEN ${naive.join(' AND ')} THEN ${value} END`;
     }
     case 'boolean': {
-      if (valueMap.length) return undefined;
+      // value-map keys first (matched case-insensitively, as the full path does), then the
+      // accepted words no key shadows
       const words = new Map<string, string>();
-      for (const [word, value] of Object.entries(BOOLEAN_WORDS)) {
-        if (nulls.has(word)) continue;
-        // our own constant words: safe as SQL literals
-        for (const spelling of spellings(word)) words.set(`'${spelling}'`, String(value));
+      const keys = new Set<string>();
+      for (const [from, to] of valueMap) {
+        const key = from.trim();
+        keys.add(key.toLowerCase());
+        // the full path reads the mapped text as a word, lower-cased and untrimmed
+        const word = to === null ? undefined : String(to).toLowerCase();
+        const target = word !== undefined && Object.hasOwn(BOOLEAN_WORDS, word) ? BOOLEAN_WORDS[word] : undefined;
+        if (target === undefined || nulls.has(key.toLowerCase()) || !/^[\x21-\x7e]+$/.test(key)) continue;
+        for (const spelling of spellings(key)) if (!words.has(spelling)) words.set(spelling, String(target));
       }
-      return caseSql(raw, words);
+      for (const [word, value] of Object.entries(BOOLEAN_WORDS)) {
+        if (keys.has(word) || nulls.has(word)) continue;
+        for (const spelling of spellings(word)) if (!words.has(spelling)) words.set(spelling, String(value));
+      }
+      return caseSql(raw, new Map([...words].map(([spelling, value]) => [params.bind(spelling), value])));
     }
     case 'enum': {
       const allowed = new Set(field.values ?? []);

@@ -334,6 +334,48 @@ describe('ingest', () => {
     ]);
   });
 
+  it('types the same through a value-mapped yes/no or a custom time format whether written exactly or not', async () => {
+    await loadCustomers();
+    const nbsp = '\u00a0';
+    const mapping = writeMapping(dir, 'formats.json', {
+      ...CALL_MAPPING,
+      values: { ...CALL_MAPPING.values, converted: { Y: true, J: 'yes', X: null, maybe: 'unsure', T: ' yes ' } },
+      timestampFormats: { started_at: ['%d/%m/%Y %H:%M:%S', '%d.%m.%Y %H:%M'] },
+    });
+    const rows = [
+      'CallID,Cust,Start,Result,Talk,Sale',
+      'g1,1,10/03/2024 10:00:00,ANS,1,Y',
+      'g2,1, 10/03/2024 10:00:00 ,ANS,1,y',
+      `g3,1,10/03/2024 10:00:00${nbsp},ANS,1, Y${nbsp}`,
+      'g4,1,10.03.2024 11:30,ANS,1,J',
+      'g5,1,2024-03-10 12:00:00,ANS,1,no',
+      'g6,1,10/03/2024 10:00:00+02,ANS,1,N',
+      'g7,1,10/03/2024 13:00:00,ANS,1,X',
+      'g8,1,31/02/2024 10:00:00,ANS,1,maybe',
+      'g9,1,NA,ANS,1,T',
+      'g10,1,10/03/2024 14:00:00,ANS,1,j',
+    ];
+    const report = await ingestFile(wh, writeText(dir, 'formats.csv', rows.join('\n') + '\n'), { kind: 'call-attempts', mapping, now: NOW });
+    expect(report).toMatchObject({ rowsRead: 10, rowsLoaded: 7, rowsQuarantined: 3 });
+    expect(
+      await wh.query(`SELECT attempt_id, strftime(started_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M') AS utc, converted
+                      FROM call_attempts WHERE attempt_id LIKE 'g%' ORDER BY 1`),
+    ).toEqual([
+      { attempt_id: 'g1', utc: '2024-03-10 10:00', converted: true },
+      { attempt_id: 'g10', utc: '2024-03-10 14:00', converted: true },
+      { attempt_id: 'g2', utc: '2024-03-10 10:00', converted: true },
+      { attempt_id: 'g3', utc: '2024-03-10 10:00', converted: true },
+      { attempt_id: 'g4', utc: '2024-03-10 11:30', converted: true },
+      { attempt_id: 'g5', utc: '2024-03-10 12:00', converted: false },
+      { attempt_id: 'g7', utc: '2024-03-10 13:00', converted: null },
+    ]);
+    expect(await wh.query(`SELECT line_number, reason FROM quarantine WHERE source = 'formats.csv' ORDER BY 1`)).toEqual([
+      { line_number: 7, reason: "started_at: not a date/time: '10/03/2024 10:00:00+02'" },
+      { line_number: 9, reason: "started_at: not a date/time: '31/02/2024 10:00:00'; converted: not a yes/no value: 'unsure'" },
+      { line_number: 10, reason: "started_at: required value is missing; converted: not a yes/no value: ' yes '" },
+    ]);
+  });
+
   it('finds a customer and parses a number the same whether written exactly or with spaces, NBSP or a null token', async () => {
     await loadCustomers();
     const mapping = writeMapping(dir, 'ids.json', { ...CALL_MAPPING, columns: { ...CALL_MAPPING.columns, Phone: 'phone' } });
