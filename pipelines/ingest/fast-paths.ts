@@ -70,10 +70,11 @@ export function fastValueSql(field: FieldSpec, raw: string, mapping: Mapping, pa
       const naive = [`strpos(${raw}, '+') = 0`, `strpos(${raw}, 'Z') = 0`, `strpos(${raw}, 'z') = 0`, `strpos(${raw}, 'UTC') = 0`, `strpos(${raw}, 'GMT') = 0`, `strpos(${raw}, ':') > 0`, `strpos(substr(${raw}, strpos(${raw}, ':')), '-') = 0`];
       const cast = `try_cast(${raw} AS TIMESTAMP)`;
       const formats = mapping.timestampFormats[field.name] ?? [];
-      // a format is tried only where the trimmed text is no timestamp, as in the full path
+      // as in the full path, a format is tried only where the trimmed text is no timestamp; one
+      // cast only, since a failing TIMESTAMP cast costs about three times a successful one
       const value =
         formats.length && !formats.some((f) => /%[zZ]/.test(f))
-          ? `coalesce(${cast}, CASE WHEN try_cast(trim(${raw}) AS TIMESTAMP) IS NULL THEN try_strptime(${raw}, ${params.bindList(formats)}) END)`
+          ? `coalesce(try_cast(trim(${raw}) AS TIMESTAMP), try_strptime(${raw}, ${params.bindList(formats)}))`
           : cast;
       return `CASE WHEN ${naive.join(' AND ')} THEN ${value} END`;
     }
