@@ -317,12 +317,14 @@ interface Check {
  * Why a row is unusable: its error messages joined by "; ", or NULL for a good row. Most rows
  * are clean, so a single OR of the conditions decides first, and only bad rows build the
  * messages. A string, not a list: a list column costs more to write than the rest of the row.
+ * concat_ws skips the NULL messages; a list filtered by a lambda cost 1.2 CPU-s more per 1.15M
+ * rows with 5 % bad ones.
  */
 function reasonSql(checks: readonly Check[]): string {
   if (!checks.length) return 'NULL::VARCHAR';
   const any = checks.map((c) => `coalesce(${c.when}, false)`).join(' OR ');
-  const list = checks.map((c) => `CASE WHEN ${c.when} THEN ${c.message} END`).join(',\n ');
-  return `CASE WHEN ${any} THEN nullif(array_to_string(list_filter([${list}], x -> x IS NOT NULL), '; '), '') END`;
+  const messages = checks.map((c) => `CASE WHEN ${c.when} THEN ${c.message} END`).join(',\n ');
+  return `CASE WHEN ${any} THEN nullif(concat_ws('; ', ${messages}), '') END`;
 }
 
 /** The source text `raw` of a field after trimming, null tokens and the mapping's value map. */
