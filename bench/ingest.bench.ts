@@ -1,5 +1,5 @@
 /**
- * npm run bench:ingest [-- --rows 10000000 --customers 200000 --repeat 1 --events 0 --floor]
+ * npm run bench:ingest [-- --rows 10000000 --customers 200000 --repeat 1 --events 0 --floor --crm]
  *
  * Ingests a generated call-log CSV (CRM-style names, naive local times, result codes, Y/N,
  * dialled numbers) through the full pipeline — mapping, validation, phone normalisation,
@@ -15,6 +15,10 @@
  * `--floor` also times the same file through the three writes the ingest cannot avoid (staged
  * text, a typed copy, the insert into `call_attempts`) with no cleaning, checks or joins beyond
  * the phone hash: the most any validated ingest of this design could reach.
+ *
+ * `--crm` writes the call log as CRM exports (and `dialwise generate`) often do: day-first
+ * times (`31/01/2024 08:00:00`) read through the mapping's own format, and the Y/N flags
+ * mapped to yes/no in the mapping's value map.
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -33,6 +37,7 @@ const { values } = parseArgs({
     events: { type: 'string', default: '0' },
     keep: { type: 'boolean', default: false },
     floor: { type: 'boolean', default: false },
+    crm: { type: 'boolean', default: false },
   },
 });
 const rows = Number(values.rows);
@@ -41,6 +46,9 @@ const events = Number(values.events);
 const repeat = Math.max(1, Number(values.repeat));
 const dir = mkdtempSync(join(tmpdir(), 'dialwise-bench-ingest-'));
 const log = (s: string) => console.log(s);
+
+/** The day-first time format of `--crm` files (our own constant, safe in SQL). */
+const CRM_TIME_FORMAT = '%d/%m/%Y %H:%M:%S';
 
 async function makeFiles(): Promise<{ customersCsv: string; callsCsv: string }> {
   const customersCsv = join(dir, 'customers.csv');
@@ -57,7 +65,7 @@ async function makeFiles(): Promise<{ customersCsv: string; callsCsv: string }> 
   await c.run(`COPY (
     SELECT 'A' || i AS CallID, 'CMP' || (i % 7) AS Campaign, 'C' || (hash(i) % ${customers}) AS CustID,
            '07' || (400000000 + hash(i) % ${customers})::VARCHAR AS DialledNumber,
-           strftime(TIMESTAMP '2024-01-01 08:00:00' + to_seconds((hash(i * 7) % (200 * 86400))::BIGINT), '%Y-%m-%d %H:%M:%S') AS CallStart,
+           strftime(TIMESTAMP '2024-01-01 08:00:00' + to_seconds((hash(i * 7) % (200 * 86400))::BIGINT), '${values.crm ? CRM_TIME_FORMAT : '%Y-%m-%d %H:%M:%S'}') AS CallStart,
            ['ANS','NOA','BSY','VM','ANS','NOA','NOA','REJ'][1 + (hash(i * 3) % 8)::BIGINT] AS Result,
            (hash(i * 5) % 40)::INTEGER AS RingSec,
            CASE WHEN hash(i * 3) % 8 IN (0, 4) THEN (hash(i * 11) % 600)::INTEGER ELSE 0 END AS TalkSec,
@@ -84,7 +92,9 @@ const callMapping = {
   values: {
     disposition: { ANS: 'answered', NOA: 'no_answer', BSY: 'busy', VM: 'voicemail', REJ: 'rejected' },
     handled_by: { AGENT: 'agent', ROBOT: 'robot' },
+    ...(values.crm ? { converted: { Y: true, N: false }, opted_out: { Y: true, N: false } } : {}),
   },
+  ...(values.crm ? { timestampFormats: { started_at: [CRM_TIME_FORMAT] } } : {}),
 };
 
 /** CPU seconds (user + system) of this process since `from`. */
