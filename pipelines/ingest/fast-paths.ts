@@ -26,6 +26,14 @@ export function nullTokens(mapping: Mapping): string[] {
   return [...new Set(mapping.nulls.map((n) => n.trim().toLowerCase()))];
 }
 
+/**
+ * Text that DuckDB's date parser (year, separator, month of one or two digits, the same
+ * separator, day of one or two digits, and no digit right after) can never read: a third
+ * group of three digits, as in day-first dates. RE2 has no back-references, hence one
+ * alternative per separator DuckDB accepts (space, -, /, \).
+ */
+export const NO_ISO_DATE_RE = String.raw`^\s*-?\d+(-\d{1,2}-|/\d{1,2}/| \d{1,2} |\\\d{1,2}\\)\d{3}`;
+
 /** A field's whole number from its text `n`: NULL for a fraction, NaN, ±inf or beyond 64 bits. */
 export function wholeNumberSql(n: string): string {
   const d = `try_cast(${n} AS DOUBLE)`;
@@ -70,11 +78,15 @@ export function fastValueSql(field: FieldSpec, raw: string, mapping: Mapping, pa
       const naive = [`strpos(${raw}, '+') = 0`, `strpos(${raw}, 'Z') = 0`, `strpos(${raw}, 'z') = 0`, `strpos(${raw}, 'UTC') = 0`, `strpos(${raw}, 'GMT') = 0`, `strpos(${raw}, ':') > 0`, `strpos(substr(${raw}, strpos(${raw}, ':')), '-') = 0`];
       const cast = `try_cast(${raw} AS TIMESTAMP)`;
       const formats = mapping.timestampFormats[field.name] ?? [];
-      // as in the full path, a format is tried only where the trimmed text is no timestamp; one
-      // cast only, since a failing TIMESTAMP cast costs about three times a successful one
+      // As in the full path, a format is tried only where the trimmed text is no timestamp. A
+      // failing TIMESTAMP cast costs about three times a successful one, and day-first text
+      // (31/01/2024 …) always fails it: DuckDB reads year, month and day in that order, each
+      // after the first of one or two digits, so a third group of three digits is no date.
+      // Such text goes straight to the formats.
+      const strptime = `try_strptime(${raw}, ${params.bindList(formats)})`;
       const value =
         formats.length && !formats.some((f) => /%[zZ]/.test(f))
-          ? `coalesce(try_cast(trim(${raw}) AS TIMESTAMP), try_strptime(${raw}, ${params.bindList(formats)}))`
+          ? `CASE WHEN regexp_matches(${raw}, '${NO_ISO_DATE_RE}') THEN ${strptime} ELSE coalesce(try_cast(trim(${raw}) AS TIMESTAMP), ${strptime}) END`
           : cast;
       return `CASE WHEN ${naive.join(' AND ')} THEN ${value} END`;
     }
