@@ -88,47 +88,59 @@ export function fastValueSql(field: FieldSpec, raw: string, mapping: Mapping, pa
       const value = `CASE WHEN regexp_matches(${raw}, '${NO_ISO_DATE_RE}') THEN ${strptime} ELSE coalesce(try_cast(trim(${raw}) AS TIMESTAMP), ${strptime}) END`;
       return `CASE WHEN ${naive.join(' AND ')} THEN ${value} END`;
     }
-    case 'boolean': {
-      // value-map keys first (matched case-insensitively, as the full path does), then the
-      // accepted words no key shadows
-      const words = new Map<string, string>();
-      const keys = new Set<string>();
-      for (const [from, to] of valueMap) {
-        const key = from.trim();
-        keys.add(key.toLowerCase());
+    case 'boolean':
+      return exactWordsSql(raw, valueMap, nulls, params, {
         // the full path reads the mapped text as a word, lower-cased and untrimmed
-        const word = to === null ? undefined : String(to).toLowerCase();
-        const target = word !== undefined && Object.hasOwn(BOOLEAN_WORDS, word) ? BOOLEAN_WORDS[word] : undefined;
-        if (target === undefined || nulls.has(key.toLowerCase()) || !/^[\x21-\x7e]+$/.test(key)) continue;
-        for (const spelling of spellings(key)) if (!words.has(spelling)) words.set(spelling, String(target));
-      }
-      for (const [word, value] of Object.entries(BOOLEAN_WORDS)) {
-        if (keys.has(word) || nulls.has(word)) continue;
-        for (const spelling of spellings(word)) if (!words.has(spelling)) words.set(spelling, String(value));
-      }
-      return caseSql(raw, new Map([...words].map(([spelling, value]) => [params.bind(spelling), value])));
-    }
+        target: (to) => {
+          const word = String(to).toLowerCase();
+          return Object.hasOwn(BOOLEAN_WORDS, word) ? String(BOOLEAN_WORDS[word]) : undefined;
+        },
+        words: Object.entries(BOOLEAN_WORDS).map(([word, value]) => [word, String(value)]),
+      });
     case 'enum': {
       const allowed = new Set(field.values ?? []);
-      const words = new Map<string, string>();
-      const keys = new Set<string>();
-      for (const [from, to] of valueMap) {
-        const key = from.trim();
-        keys.add(key.toLowerCase());
-        const target = to === null ? undefined : String(to).toLowerCase();
-        if (target === undefined || !allowed.has(target) || nulls.has(key.toLowerCase()) || !/^[\x21-\x7e]+$/.test(key)) continue;
-        for (const spelling of spellings(key)) if (!words.has(spelling)) words.set(spelling, params.bind(target));
-      }
-      for (const value of allowed) {
-        if (keys.has(value) || nulls.has(value)) continue;
-        for (const spelling of spellings(value)) if (!words.has(spelling)) words.set(spelling, params.bind(value));
-      }
-      const bound = new Map([...words].map(([spelling, target]) => [params.bind(spelling), target]));
-      return caseSql(raw, bound);
+      return exactWordsSql(raw, valueMap, nulls, params, {
+        target: (to) => {
+          const value = String(to).toLowerCase();
+          return allowed.has(value) ? params.bind(value) : undefined;
+        },
+        words: [...allowed].map((value) => [value, params.bind(value)]),
+      });
     }
     default:
       return undefined;
   }
+}
+
+/**
+ * The fast path of a field of known words (yes/no, codes): `CASE raw WHEN spelling THEN value …`
+ * over the exact spellings (as given, lower and upper case) of the value map's ASCII keys, then
+ * of the accepted words no key shadows, null tokens left out. The full path matches keys and
+ * words case-insensitively after trimming, so every spelling here gives what it gives.
+ * `target` is the SQL value a key's mapped value stands for (undefined: the full path decides);
+ * `words` the accepted words with their SQL values.
+ */
+function exactWordsSql(
+  raw: string,
+  valueMap: [string, unknown][],
+  nulls: ReadonlySet<string>,
+  params: ParamBag,
+  known: { target: (to: unknown) => string | undefined; words: [string, string][] },
+): string | undefined {
+  const whens = new Map<string, string>();
+  const keys = new Set<string>();
+  for (const [from, to] of valueMap) {
+    const key = from.trim();
+    keys.add(key.toLowerCase());
+    const target = to === null ? undefined : known.target(to);
+    if (target === undefined || nulls.has(key.toLowerCase()) || !/^[\x21-\x7e]+$/.test(key)) continue;
+    for (const spelling of spellings(key)) if (!whens.has(spelling)) whens.set(spelling, target);
+  }
+  for (const [word, value] of known.words) {
+    if (keys.has(word) || nulls.has(word)) continue;
+    for (const spelling of spellings(word)) if (!whens.has(spelling)) whens.set(spelling, value);
+  }
+  return caseSql(raw, new Map([...whens].map(([spelling, value]) => [params.bind(spelling), value])));
 }
 
 /** A word as written, in lower case and in upper case (ASCII words only reach here). */

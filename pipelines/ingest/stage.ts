@@ -41,7 +41,7 @@ export const INVALID_UTF8 =
  * (3.5–4.0 s) at 16–32 MB, about what the same read costs with no order kept. Lines longer
  * than max_line_size (2 MB) are rejected as before.
  */
-export const CSV_BUFFER_BYTES = 32 * 1024 * 1024;
+const CSV_BUFFER_BYTES = 32 * 1024 * 1024;
 /** Below this a buffer would split ordinary records too often to be worth reading with. */
 const MIN_CSV_BUFFER_BYTES = 64 * 1024;
 

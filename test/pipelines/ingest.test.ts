@@ -28,6 +28,11 @@ describe('ingest', () => {
   });
 
   const loadCustomers = () => ingestFile(wh, writeText(dir, 'customers.csv', CUSTOMERS_CSV), { kind: 'customers', mapping: customerMapping, now: NOW });
+  /** A call log of these lines (header first) written as `name` and ingested; the call mapping unless one is given. */
+  const ingestCalls = (name: string, lines: string[], options: { mapping?: string; csvBufferBytes?: number } = {}) =>
+    ingestFile(wh, writeText(dir, name, lines.join('\n') + '\n'), { kind: 'call-attempts', mapping: callMapping, now: NOW, ...options });
+  /** The quarantined lines of one source, in line order. */
+  const quarantined = (source: string) => wh.query(`SELECT line_number, reason FROM quarantine WHERE source = $source ORDER BY 1`, { source });
 
   it('loads a semicolon CSV with CRLF, quotes and a BOM; normalises phones to E.164 and keeps extra columns', async () => {
     const report = await ingestFile(wh, writeText(dir, 'c.csv', '\ufeff' + CUSTOMERS_CSV), { kind: 'customers', mapping: customerMapping, now: NOW });
@@ -315,7 +320,7 @@ describe('ingest', () => {
       'f7,1,2024-03-10,ANS,-3,maybe',
       'f8,1,NA,ANSWERED,nan,Y',
     ];
-    const report = await ingestFile(wh, writeText(dir, 'fast.csv', rows.join('\n') + '\n'), { kind: 'call-attempts', mapping: callMapping, now: NOW });
+    const report = await ingestCalls('fast.csv', rows);
     expect(report).toMatchObject({ rowsRead: 8, rowsLoaded: 6, rowsQuarantined: 2 });
     expect(
       await wh.query(`SELECT attempt_id, strftime(started_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M') AS utc, disposition, talk_seconds, converted
@@ -328,7 +333,7 @@ describe('ingest', () => {
       { attempt_id: 'f5', utc: '2024-03-10 15:00', disposition: 'no_answer', talk_seconds: 10, converted: false },
       { attempt_id: 'f6', utc: '2024-03-10 10:00', disposition: 'no_answer', talk_seconds: 5, converted: false },
     ]);
-    expect(await wh.query(`SELECT line_number, reason FROM quarantine WHERE source = 'fast.csv' ORDER BY 1`)).toEqual([
+    expect(await quarantined('fast.csv')).toEqual([
       { line_number: 8, reason: "talk_seconds: must be ≥ 0, got -3; converted: not a yes/no value: 'maybe'" },
       { line_number: 9, reason: "started_at: required value is missing; talk_seconds: not a number: 'nan'" },
     ]);
@@ -355,7 +360,7 @@ describe('ingest', () => {
       'g9,1,NA,ANS,1,T',
       'g10,1,10/03/2024 14:00:00,ANS,1,j',
     ];
-    const report = await ingestFile(wh, writeText(dir, 'formats.csv', rows.join('\n') + '\n'), { kind: 'call-attempts', mapping, now: NOW });
+    const report = await ingestCalls('formats.csv', rows, { mapping });
     expect(report).toMatchObject({ rowsRead: 10, rowsLoaded: 7, rowsQuarantined: 3 });
     expect(
       await wh.query(`SELECT attempt_id, strftime(started_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M') AS utc, converted
@@ -369,7 +374,7 @@ describe('ingest', () => {
       { attempt_id: 'g5', utc: '2024-03-10 12:00', converted: false },
       { attempt_id: 'g7', utc: '2024-03-10 13:00', converted: null },
     ]);
-    expect(await wh.query(`SELECT line_number, reason FROM quarantine WHERE source = 'formats.csv' ORDER BY 1`)).toEqual([
+    expect(await quarantined('formats.csv')).toEqual([
       { line_number: 7, reason: "started_at: not a date/time: '10/03/2024 10:00:00+02'" },
       { line_number: 9, reason: "started_at: not a date/time: '31/02/2024 10:00:00'; converted: not a yes/no value: 'unsure'" },
       { line_number: 10, reason: "started_at: required value is missing; converted: not a yes/no value: ' yes '" },
@@ -389,7 +394,7 @@ describe('ingest', () => {
       'i6,2,unknown,2024-03-10 10:00:00,NOA,0,N',
       'i7,2,12,2024-03-10 10:00:00,NOA,0,N',
     ];
-    const report = await ingestFile(wh, writeText(dir, 'ids.csv', rows.join('\n') + '\n'), { kind: 'call-attempts', mapping, now: NOW });
+    const report = await ingestCalls('ids.csv', rows, { mapping });
     expect(report).toMatchObject({ rowsRead: 7, rowsLoaded: 4, rowsQuarantined: 3 });
     const loaded = await wh.query<{ attempt_id: string; customer_id: string; phone_hash: string }>(
       `SELECT attempt_id, customer_id, phone_hash FROM call_attempts WHERE attempt_id LIKE 'i%' ORDER BY 1`,
@@ -399,7 +404,7 @@ describe('ingest', () => {
     const customerHash = await wh.one<{ h: string }>(`SELECT phone_hash AS h FROM customers WHERE customer_id = '2'`);
     expect(new Set(loaded.slice(0, 3).map((r) => r.phone_hash)).size).toBe(1);
     expect(loaded[3]!.phone_hash).toBe(customerHash.h);
-    expect(await wh.query(`SELECT line_number, reason FROM quarantine WHERE source = 'ids.csv' ORDER BY 1`)).toEqual([
+    expect(await quarantined('ids.csv')).toEqual([
       // no customer, so the number is read in the mapping's default region (US)
       { line_number: 5, reason: "customer_id: required value is missing; phone: not a valid number for US: '07400 123456'" },
       { line_number: 6, reason: "phone: not a valid number for US: '07400 123456'; customer_id: unknown customer '01' (ingest the customers file first)" },
@@ -412,7 +417,7 @@ describe('ingest', () => {
     // the source numbers customers differently: its "1" is our 2 and its "2" is our 1
     const mapping = writeMapping(dir, 'renumber.json', { ...CALL_MAPPING, values: { ...CALL_MAPPING.values, customer_id: { '1': '2', '2': '1' } } });
     const rows = ['CallID,Cust,Start,Result,Talk,Sale', 'r1,1,2024-03-10 10:00:00,NOA,0,N', 'r2,2,2024-03-10 10:00:00,NOA,0,N', 'r3,3,2024-03-10 10:00:00,NOA,0,N'];
-    const report = await ingestFile(wh, writeText(dir, 'renumber.csv', rows.join('\n') + '\n'), { kind: 'call-attempts', mapping, now: NOW });
+    const report = await ingestCalls('renumber.csv', rows, { mapping });
     expect(report).toMatchObject({ rowsLoaded: 3, rowsQuarantined: 0 });
     expect(await wh.query(`SELECT attempt_id, customer_id FROM call_attempts WHERE attempt_id LIKE 'r%' ORDER BY 1`)).toEqual([
       { attempt_id: 'r1', customer_id: '2' },
@@ -431,7 +436,7 @@ describe('ingest', () => {
     for (let i = 0; i < 120_000; i++) lines.push(`b${i},${1 + (i % 3)},2024-03-10 10:00:00,NOA,${i === 99_000 ? -1 : 0},N,${'x'.repeat(110)}`);
     lines[50] = 'b49,1,2024-03-10 10:00:00,NOA,0,N,"two\nlines"';
     lines[110_001] = 'b110000,1,2024-03-10 10:00:00,NOA,0,N,"two\nlines, late in the file"'; // in a later parallel chunk
-    const r2 = await ingestFile(wh, writeText(dir, 'ml-big.csv', lines.join('\n') + '\n'), { kind: 'call-attempts', mapping: callMapping, now: NOW });
+    const r2 = await ingestCalls('ml-big.csv', lines);
     expect(r2).toMatchObject({ rowsRead: 120_000, rowsLoaded: 119_999, rowsQuarantined: 1 });
     // b99000 is record 99,002 (header = 1), one physical line further down after the quoted newline
     expect(await wh.query(`SELECT line_number FROM quarantine WHERE raw LIKE 'b99000,%'`)).toEqual([{ line_number: 99_003 }]);
@@ -487,7 +492,7 @@ describe('ingest', () => {
       lines[3] = 'q2,1,2024-03-10 10:00:00,NOA,0,N,"two\nlines"'; // line 4 spans two physical lines
       lines[10] = 'q9,1,2024-03-10 10:00:00,"NO"A,0,N,broken'; // line 11 (physical line 12), rejected by the reader
     }
-    const report = await ingestFile(wh, writeText(dir, 'big.csv', lines.join('\n') + '\n'), { kind: 'call-attempts', mapping: callMapping, now: NOW, csvBufferBytes });
+    const report = await ingestCalls('big.csv', lines, { csvBufferBytes });
     const shift = irregular ? 1 : 0; // the physical lines after line 4 move down by one
     const expected = [...bad].map((i) => i + 2 + (i + 1 > 3 ? shift : 0));
     if (irregular) expected.push(11 + shift);
