@@ -76,7 +76,9 @@ export function fastValueSql(field: FieldSpec, raw: string, mapping: Mapping, pa
       return field.type === 'integer' ? wholeNumberSql(raw) : finiteNumberSql(raw);
     case 'timestamp': {
       if (valueMap.length || numericNull) return undefined;
-      const naive = [`strpos(${raw}, '+') = 0`, `strpos(${raw}, 'Z') = 0`, `strpos(${raw}, 'z') = 0`, `strpos(${raw}, 'UTC') = 0`, `strpos(${raw}, 'GMT') = 0`, `strpos(${raw}, ':') > 0`, `strpos(substr(${raw}, strpos(${raw}, ':')), '-') = 0`];
+      // "a colon, and no '-' after the first one" as two LIKE patterns: a substring after the
+      // colon cost 0.5–0.7 CPU-s per 10M cells, in each of the two passes that read the field
+      const naive = [`strpos(${raw}, '+') = 0`, `strpos(${raw}, 'Z') = 0`, `strpos(${raw}, 'z') = 0`, `strpos(${raw}, 'UTC') = 0`, `strpos(${raw}, 'GMT') = 0`, `${raw} LIKE '%:%'`, `${raw} NOT LIKE '%:%-%'`];
       const cast = `try_cast(${raw} AS TIMESTAMP)`;
       const formats = mapping.timestampFormats[field.name] ?? [];
       if (!formats.length || formats.some((f) => /%[zZ]/.test(f))) return `CASE WHEN ${naive.join(' AND ')} THEN ${cast} END`;

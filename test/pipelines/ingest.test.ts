@@ -381,6 +381,49 @@ describe('ingest', () => {
     ]);
   });
 
+  it('reads a time the same on its fast path as on the full path, over 3,000 generated texts', async () => {
+    await loadCustomers();
+    // a null token with a digit in it turns the fast path for times off (fast-paths.ts)
+    const fullOnly = writeMapping(dir, 'full-only.json', { ...CALL_MAPPING, nulls: ['', 'NA', 'N/A', 'null', 'unknown', '9999-99-99'] });
+    let seed = 11;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
+    // mostly readable parts, so that both outcomes are common
+    const dates = ['2024-03-10', '2024-03-10', '2024-03-10', '10/03/2024', '2024/03/10', '20240310', '2024-3-1', '-2024-03-10', '2024-13-10', ''];
+    const times = ['10:00:00', '10:00:00', '10:00', '9:5', '10:00:00.123', '25:00:00', '10-00-00', ''];
+    const zones = ['', '', '', '', 'Z', 'z', '+02', '+02:00', '-05:00', '-0500', ' UTC', ' GMT', ' -', '-', ' Europe/Berlin', ' +1', ' utc'];
+    const pads = ['', '', '', '', ' ', '\u00a0', '\t'];
+    const texts = Array.from({ length: 3000 }, () => {
+      let t = `${pick(pads)}${pick(dates)}${pick([' ', ' ', ' ', 'T', '  ', ''])}${pick(times)}${pick(zones)}${pick(pads)}`;
+      if (rnd() < 0.1) {
+        const at = Math.floor(rnd() * (t.length + 1));
+        t = t.slice(0, at) + pick([':', '-', ' ', '+']) + t.slice(at);
+      }
+      return t;
+    });
+    const lines = (prefix: string) => ['CallID,Cust,Start,Result,Talk,Sale', ...texts.map((t, i) => `${prefix}${i},${1 + (i % 3)},${t},ANS,1,N`)];
+    await ingestCalls('fast-times.csv', lines('p'));
+    await ingestCalls('full-times.csv', lines('q'), { mapping: fullOnly });
+    const differ = await wh.query(
+      `SELECT p.attempt_id, p.started_at AS fast, q.started_at AS full FROM call_attempts p FULL JOIN call_attempts q ON q.attempt_id = 'q' || substr(p.attempt_id, 2)
+       WHERE (p.attempt_id LIKE 'p%' OR p.attempt_id IS NULL) AND (q.attempt_id LIKE 'q%' OR q.attempt_id IS NULL) AND p.started_at IS DISTINCT FROM q.started_at`,
+    );
+    expect(differ).toEqual([]);
+    const fast = await quarantined('fast-times.csv');
+    expect(fast).toEqual(await quarantined('full-times.csv'));
+    // the sample reaches both outcomes, zoned text included, so the comparison can fail
+    expect(fast.length).toBeGreaterThan(1500);
+    const loaded = await wh.one<{ n: number; zoned: number }>(
+      `SELECT count(*) AS n, count(*) FILTER (WHERE extract('minute' FROM started_at) = 0 AND extract('hour' FROM started_at AT TIME ZONE 'UTC') IN (8, 15)) AS zoned
+       FROM call_attempts WHERE attempt_id LIKE 'p%'`,
+    );
+    expect(loaded.n).toBeGreaterThan(250);
+    expect(loaded.zoned).toBeGreaterThan(50);
+  });
+
   it('finds a customer and parses a number the same whether written exactly or with spaces, NBSP or a null token', async () => {
     await loadCustomers();
     const mapping = writeMapping(dir, 'ids.json', { ...CALL_MAPPING, columns: { ...CALL_MAPPING.columns, Phone: 'phone' } });
