@@ -101,12 +101,14 @@ export function fastValueSql(field: FieldSpec, raw: string, mapping: Mapping, pa
       });
     case 'enum': {
       const allowed = new Set(field.values ?? []);
+      // typed as the warehouse's enum here, once per constant, rather than cast on every row
+      const code = (value: string) => (field.enumType ? `${params.bind(value)}::${field.enumType}` : params.bind(value));
       return exactWordsSql(raw, valueMap, nulls, params, {
         target: (to) => {
           const value = String(to).toLowerCase();
-          return allowed.has(value) ? params.bind(value) : undefined;
+          return allowed.has(value) ? code(value) : undefined;
         },
-        words: [...allowed].map((value) => [value, params.bind(value)]),
+        words: [...allowed].map((value) => [value, code(value)]),
       });
     }
     default:

@@ -16,6 +16,8 @@ export interface FieldSpec {
   notFuture?: boolean;
   /** used when the source has no value (after null handling). */
   defaultSql?: string;
+  /** an enum's SQL type in the warehouse (a migration creates it); values are typed as it from the start */
+  enumType?: string;
 }
 
 export interface KindSpec {
@@ -77,15 +79,15 @@ export const CALL_ATTEMPT_SPEC: KindSpec = {
     { name: 'phone', type: 'phone' },
     { name: 'phone_hash', type: 'string' },
     { name: 'started_at', type: 'timestamp', required: true, notFuture: true },
-    { name: 'disposition', type: 'enum', required: true, values: DISPOSITIONS },
+    { name: 'disposition', type: 'enum', required: true, values: DISPOSITIONS, enumType: 'call_disposition' },
     { name: 'ring_seconds', type: 'double', min: 0 },
     { name: 'talk_seconds', type: 'double', min: 0 },
     { name: 'converted', type: 'boolean' },
     { name: 'conversion_value', type: 'double', min: 0 },
     { name: 'opted_out', type: 'boolean' },
-    { name: 'handled_by', type: 'enum', values: HANDLERS },
+    { name: 'handled_by', type: 'enum', values: HANDLERS, enumType: 'call_handler' },
     { name: 'transferred', type: 'boolean' },
-    { name: 'arm', type: 'enum', values: ARMS },
+    { name: 'arm', type: 'enum', values: ARMS, enumType: 'call_arm' },
     { name: 'propensity', type: 'double', min: 0, minExclusive: true, max: 1 },
     { name: 'model_versions', type: 'json' },
     { name: 'source', type: 'string' },

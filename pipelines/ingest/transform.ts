@@ -371,6 +371,7 @@ function typedSql(field: FieldSpec, c: string | undefined, params: ParamBag, dec
       break;
     case 'enum':
       value = `CASE WHEN list_contains(${params.bindList(field.values ?? [])}, lower(${c})) THEN lower(${c}) END`;
+      if (field.enumType) value = `(${value})::${field.enumType}`;
       break;
     case 'timestamp':
       throw new Error('timestamps are typed in buildTyped (zoned text, or naive text per zone and hour)');
@@ -468,6 +469,8 @@ function sqlType(field: FieldSpec): string {
       return 'TIMESTAMPTZ';
     case 'json':
       return 'JSON';
+    case 'enum':
+      return field.enumType ?? 'VARCHAR';
     default:
       return 'VARCHAR';
   }

@@ -102,7 +102,7 @@ describe('warehouse', () => {
     await wh.close();
   });
 
-  it('keeps every row and constraint when a later migration rebuilds a table (070 call attempts, 080 events)', async () => {
+  it('keeps every row and constraint when a later migration rebuilds a table (070 and 090 call attempts, 080 events)', async () => {
     const wh = await Warehouse.open(':memory:', { migrate: false });
     const conn = wh.rawConnection;
     const all = loadMigrations();
@@ -121,7 +121,7 @@ describe('warehouse', () => {
       attempts: await wh.query('SELECT * FROM call_attempts ORDER BY attempt_id'),
       events: await wh.query('SELECT * FROM events ORDER BY event_id'),
     };
-    expect((await migrate(conn, all)).applied).toEqual(expect.arrayContaining([70, 80]));
+    expect((await migrate(conn, all)).applied).toEqual(expect.arrayContaining([70, 80, 90]));
     expect(await wh.query('SELECT * FROM call_attempts ORDER BY attempt_id')).toEqual(before.attempts);
     expect(await wh.query('SELECT * FROM events ORDER BY event_id')).toEqual(before.events);
     // the rebuilt tables keep their NOT NULL and CHECK constraints
