@@ -158,15 +158,14 @@ async function benchFloor(path: string, plainCpu: number): Promise<void> {
        delim = ',', quote = '"', escape = '"', columns = {${cols.map((c) => `'${c}': 'VARCHAR'`).join(', ')}})`],
     ['phone hashes', `CREATE TEMP TABLE pm AS SELECT raw, sha256(raw) AS phone_hash FROM (SELECT DISTINCT DialledNumber AS raw FROM s)`],
     ['typed copy', `CREATE TEMP TABLE ty AS SELECT s.rowid + 2 AS __line, CallID AS __key, Campaign AS campaign_id, CustID AS customer_id,
-       pm.phone_hash AS __phone_hash, CallStart::TIMESTAMPTZ AS started_at, lower(Result) AS disposition, RingSec::DOUBLE AS ring_seconds,
-       TalkSec::DOUBLE AS talk_seconds, Sale = 'Y' AS converted, SaleValue::DOUBLE AS conversion_value, OptOut = 'Y' AS opted_out,
-       lower(HandledBy) AS handled_by, NULL::VARCHAR AS __reason, true AS __valid
+       pm.phone_hash AS __phone_hash, CallStart::TIMESTAMPTZ AS started_at,
+       (CASE lower(Result) WHEN 'ans' THEN 'answered' WHEN 'noa' THEN 'no_answer' WHEN 'bsy' THEN 'busy' WHEN 'vm' THEN 'voicemail' ELSE 'rejected' END)::call_disposition AS disposition,
+       RingSec::DOUBLE AS ring_seconds, TalkSec::DOUBLE AS talk_seconds, Sale = 'Y' AS converted, SaleValue::DOUBLE AS conversion_value,
+       OptOut = 'Y' AS opted_out, lower(HandledBy)::call_handler AS handled_by, NULL::VARCHAR AS __reason, true AS __valid
      FROM s LEFT JOIN pm ON pm.raw = s.DialledNumber`],
     ['insert into call_attempts', `INSERT INTO call_attempts (attempt_id, campaign_id, customer_id, phone_hash, started_at, disposition, ring_seconds,
        talk_seconds, converted, conversion_value, opted_out, handled_by, source, ingest_run_id)
-     SELECT __key, campaign_id, customer_id, __phone_hash, started_at,
-       CASE disposition WHEN 'ans' THEN 'answered' WHEN 'noa' THEN 'no_answer' WHEN 'bsy' THEN 'busy' WHEN 'vm' THEN 'voicemail' ELSE 'rejected' END,
-       ring_seconds, talk_seconds, converted, conversion_value, opted_out, handled_by, 'bench', 'floor' FROM ty WHERE __valid`],
+     SELECT __key, campaign_id, customer_id, __phone_hash, started_at, disposition, ring_seconds, talk_seconds, converted, conversion_value, opted_out, handled_by, 'bench', 'floor' FROM ty WHERE __valid`],
   ];
   let total = 0;
   log('');
