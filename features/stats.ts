@@ -236,10 +236,12 @@ async function binEdges(
     parts.push(`count(${c}) AS n${i}`);
     (deciles.get(d.name) ?? []).forEach((value, j) => {
       bound[`d_${i}_${j}`] = value;
+      // CASE, not FILTER: DuckDB's cost grows with the square of the FILTER clauses in one
+      // aggregate (≈ 60 features × 9 deciles × 2 took 16–17 s on 50,000 rows; this form 1 s)
       parts.push(
         `count_if(${c} = $d_${i}_${j}) AS eq${i}_${j}`,
-        `min(${c}) FILTER (WHERE ${c} > $d_${i}_${j})::DOUBLE AS up${i}_${j}`,
-        `max(${c}) FILTER (WHERE ${c} < $d_${i}_${j})::DOUBLE AS dn${i}_${j}`,
+        `min(CASE WHEN ${c} > $d_${i}_${j} THEN ${c} END)::DOUBLE AS up${i}_${j}`,
+        `max(CASE WHEN ${c} < $d_${i}_${j} THEN ${c} END)::DOUBLE AS dn${i}_${j}`,
       );
     });
   });
