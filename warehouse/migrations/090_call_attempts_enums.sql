@@ -5,8 +5,8 @@
 -- writes its codes for about 2–3 CPU-s less. The values are declared in alphabetical order, so
 -- ORDER BY and min/max give what they gave on the text; comparisons with text work as before
 -- (a literal outside the set compares unequal, it does not fail).
--- DuckDB cannot change a column's type in place under its compression settings, so the table
--- is rebuilt (as 070 did).
+-- DuckDB refuses ALTER COLUMN ... TYPE on a column with a CHECK constraint (and on one whose
+-- named compression does not fit the new type), so the table is rebuilt, as 070 did.
 
 CREATE TYPE call_disposition AS ENUM
   ('abandoned', 'answered', 'busy', 'failed', 'invalid_number', 'no_answer', 'rejected', 'voicemail');
