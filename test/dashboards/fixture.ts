@@ -1,4 +1,5 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simulate } from '../../cli/simulate/loop.ts';
@@ -11,7 +12,7 @@ import { loadMigrations, Warehouse } from '../../warehouse/index.ts';
  * publish, the dialer dials, simulation_days is filled — plus one campaign with its own targets,
  * a failed run whose error holds a phone number (masking), and a token per role.
  *
- * Built once (~15 s) and cached under os.tmpdir(), keyed by the schema version, so every test
+ * Built once (~15 s) and cached under os.tmpdir(), keyed by the migrations' checksums, so every test
  * file and worker shares it. Tests must treat it as read-only: copy it (copyFixture) to write.
  */
 export interface DashboardFixture {
@@ -24,7 +25,9 @@ const FIXTURE_VERSION = 1;
 const READY = 'fixture-ready.json';
 
 function fixtureRoot(): string {
-  const schema = loadMigrations().map((m) => m.version).join('-');
+  // keyed by each migration's checksum, not just its number: a migration edited before it
+  // lands must not meet a cached warehouse that applied its earlier text
+  const schema = createHash('sha256').update(loadMigrations().map((m) => `${m.version}:${m.checksum}`).join('\n')).digest('hex').slice(0, 16);
   return join(tmpdir(), `dialwise-dashboards-fixture-v${FIXTURE_VERSION}-s${schema}`);
 }
 
