@@ -65,7 +65,7 @@ export type GatherKernel = (
 /**
  * Writes rows [start, start + m) of X, minus `shift`, transposed into `out` ((d + 1) × m,
  * float32) under a first row of ones, and continues the column moments Σ(x − shift) in `s1`
- * and Σ(x − shift)² in `s2` (float64, in row order). The float32 store rounds
+ * and Σ(x − shift)² in `s2` (float64). The float32 store rounds
  * x − shift exactly as tfjs's float32 subtraction would (a float64 difference of two float32
  * values, rounded once more to float32, is the correctly rounded float32 difference).
  */
@@ -258,20 +258,23 @@ function generated(d: number): RowKernels {
   // Blocks of 256 rows (16 KB of X at d = 16, in L1), each written column by column: the
   // d + 1 output rows are m floats apart (a multiple of 4 KB for the default chunk sizes),
   // and writing all of them row by row measured 53 ms per 1M × 16 rows against 37 ms so.
-  // Each column's moments still accumulate in row order.
+  // Each column's moments run in two chains (even and odd rows), joined at the end: one
+  // chain waits on its previous add, and splitting it took 500k × 16 rows from 15.8 to 12.5 ms.
   const upload = [
-    ...Q.map((q) => `let a${q} = s1[${q}], b${q} = s2[${q}]; const h${q} = shift[${q}];`),
-    'let t;',
+    ...Q.map((q) => `let a${q} = s1[${q}], b${q} = s2[${q}], c${q} = 0, e${q} = 0; const h${q} = shift[${q}];`),
+    'let t, u;',
     'for (let i0 = 0; i0 < m; i0 += 256) {',
     '  const i1 = i0 + 256 < m ? i0 + 256 : m;',
     '  for (let i = i0; i < i1; i++) out[i] = 1;',
     ...Q.map(
       (q) =>
-        `  for (let i = i0, xo = (start + i0) * ${d} + ${q}, o = ${q + 1} * m + i0; i < i1; i++, xo += ${d}, o++) ` +
-        `{ t = X[xo] - h${q}; out[o] = t; a${q} += t; b${q} += t * t; }`,
+        `  { let i = i0, xo = (start + i0) * ${d} + ${q}, o = ${q + 1} * m + i0;\n` +
+        `    for (; i + 1 < i1; i += 2, xo += ${2 * d}, o += 2) ` +
+        `{ t = X[xo] - h${q}; u = X[xo + ${d}] - h${q}; out[o] = t; out[o + 1] = u; a${q} += t; c${q} += u; b${q} += t * t; e${q} += u * u; }\n` +
+        `    if (i < i1) { t = X[xo] - h${q}; out[o] = t; a${q} += t; b${q} += t * t; } }`,
     ),
     '}',
-    ...Q.map((q) => `s1[${q}] = a${q}; s2[${q}] = b${q};`),
+    ...Q.map((q) => `s1[${q}] = a${q} + c${q}; s2[${q}] = b${q} + e${q};`),
   ];
   const gather = [
     ...Q.map((q) => `const h${q} = shift[${q}];`),

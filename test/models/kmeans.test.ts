@@ -14,6 +14,7 @@ import {
   toStableLabels,
 } from '../../models/segments/index.ts';
 import type { Rng } from '../../models/segments/index.ts';
+import { kernelsFor } from '../../models/segments/kernels.ts';
 import { LloydShard } from '../../models/segments/shard.ts';
 import { initTf, tf } from '../../models/tf-backend.ts';
 
@@ -195,6 +196,42 @@ describe('kmeans', () => {
     await expect(kmeans(X, 2, 2, { k: 1 })).rejects.toThrow(/impute missing values/);
     await expect(kmeans(Float32Array.from([0, 1, 2, 3]), 2, 2, { k: 3 })).rejects.toThrow(/lower k/);
     await expect(kmeans(Float32Array.from([0, 1, 2]), 2, 2, { k: 1 })).rejects.toThrow(/expected n × d/);
+  });
+});
+
+describe('row kernels', () => {
+  it('upload: writes the centred rows transposed under a row of ones, with the column moments, for odd and block-crossing sizes', () => {
+    const rng = createRng(11);
+    for (const d of [3, 16, 70]) {
+      const n = 1_000;
+      const X = Float32Array.from({ length: n * d }, () => 10 * rng.float() - 2);
+      const shift = Float64Array.from({ length: d }, (_, q) => q / 7);
+      const kern = kernelsFor(d);
+      const s1 = new Float64Array(d);
+      const s2 = new Float64Array(d);
+      // two calls continue the same moments; 517 rows cross two 256-row blocks and end odd
+      for (const [start, m] of [[0, 517], [517, 483]] as const) {
+        const out = new Float32Array((d + 1) * m);
+        kern.upload(X, start, m, shift, out, s1, s2);
+        for (let i = 0; i < m; i++) {
+          expect(out[i]).toBe(1);
+          for (let q = 0; q < d; q++) {
+            expect(out[(q + 1) * m + i]).toBe(Math.fround((X[(start + i) * d + q] as number) - (shift[q] as number)));
+          }
+        }
+      }
+      for (let q = 0; q < d; q++) {
+        let a = 0;
+        let b = 0;
+        for (let i = 0; i < n; i++) {
+          const t = (X[i * d + q] as number) - (shift[q] as number);
+          a += t;
+          b += t * t;
+        }
+        expect(Math.abs((s1[q] as number) - a)).toBeLessThanOrEqual(1e-12 * Math.abs(a) + 1e-9);
+        expect(Math.abs((s2[q] as number) - b)).toBeLessThanOrEqual(1e-12 * b);
+      }
+    }
   });
 });
 
