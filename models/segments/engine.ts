@@ -284,18 +284,35 @@ export class LloydEngine {
   }
 
   /**
-   * Exact squared distance of every row to its labelled centroid, into `this.dist`;
-   * returns the inertia (their float64 sum).
+   * Exact squared distance of every row to its labelled centroid, into `this.dist`; returns
+   * the inertia (their float64 sum) and the rows per cluster. With `relabel`, every row is
+   * first labelled with its nearest centroid (a final E-step, as `assign(…, 'labels')`), in
+   * the same round trip: each thread goes on to its distances without waiting for the others.
    */
-  async distances(centroids: Float32Array): Promise<number> {
+  async distances(
+    centroids: Float32Array,
+    k: number,
+    relabel: { bounded: boolean } | null = null,
+  ): Promise<{ inertia: number; sizes: Int32Array }> {
     this.assertOpen();
     const dist = this.dist;
     const replies = this.workers.map((w) =>
-      w.call({ op: 'distances', centroids, out: dist.buffer as SharedArrayBuffer, outByteOffset: dist.byteOffset }),
+      w.call({ op: 'distances', centroids, k, relabel, out: dist.buffer as SharedArrayBuffer, outByteOffset: dist.byteOffset }),
     );
-    let total = await this.settleOnThrow(replies, () => this.local.distances(centroids, dist.subarray(0, this.bounds[1] as number)));
-    for (const r of await Promise.all(replies)) if (r.ok && r.op === 'distances') total += r.total;
-    return total;
+    const local = await this.settleOnThrow(replies, () => {
+      if (relabel !== null) this.local.assign(centroids, k, 'labels', relabel.bounded);
+      return this.local.distances(centroids, k, dist.subarray(0, this.bounds[1] as number));
+    });
+    let inertia = local.total;
+    const sizes = new Int32Array(k);
+    for (let j = 0; j < k; j++) sizes[j] = local.counts[j] as number;
+    for (const r of await Promise.all(replies)) {
+      if (r.ok && r.op === 'distances') {
+        inertia += r.total;
+        for (let j = 0; j < k; j++) sizes[j] = (sizes[j] as number) + (r.counts[j] as number);
+      }
+    }
+    return { inertia, sizes };
   }
 
   // --- k-means++ seeding (see kmeanspp.ts): per-block Σ D(x)² come back one per thread ----

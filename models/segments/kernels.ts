@@ -21,8 +21,8 @@ export type AccumulateKernel = (
 
 /**
  * Writes the squared distance of rows [start, end) of X to their labelled centroid (C is
- * k × d) into `out[i - start]`, and returns their sum. Exact float64 differences, no
- * ‖x‖² − 2x·c + ‖c‖² expansion.
+ * k × d) into `out[i - start]`, counts the rows of each label into `counts`, and returns the
+ * distances' sum. Exact float64 differences, no ‖x‖² − 2x·c + ‖c‖² expansion.
  */
 export type DistanceKernel = (
   X: Float32Array,
@@ -31,6 +31,7 @@ export type DistanceKernel = (
   start: number,
   end: number,
   out: Float32Array,
+  counts: Float64Array,
 ) => number;
 
 /** Moves row i of X from cluster `from` to cluster `to` in running sums (incremental M-step). */
@@ -219,7 +220,9 @@ function generated(d: number): RowKernels {
     `let xo = start * ${d};`,
     'let total = 0;',
     'for (let i = start; i < end; i++) {',
-    `  const o = labels[i] * ${d};`,
+    '  const l = labels[i];',
+    '  counts[l] += 1;',
+    `  const o = l * ${d};`,
     '  let t, s = 0;',
     ...Q.map((q) => `  t = X[xo + ${q}] - C[o + ${q}]; s += t * t;`),
     '  out[i - start] = s;',
@@ -291,7 +294,7 @@ function generated(d: number): RowKernels {
     norms: new Function('X', 'start', 'end', 'shift', 'out', norms.join('\n')) as NormsKernel,
     accumulate: new Function('X', 'labels', 'start', 'end', 'sums', 'counts', acc.join('\n')) as AccumulateKernel,
     move: new Function('X', 'i', 'from', 'to', 'sums', 'counts', move.join('\n')) as MoveKernel,
-    distances: new Function('X', 'labels', 'C', 'start', 'end', 'out', dist.join('\n')) as DistanceKernel,
+    distances: new Function('X', 'labels', 'C', 'start', 'end', 'out', 'counts', dist.join('\n')) as DistanceKernel,
   };
 }
 
@@ -366,10 +369,12 @@ function generic(d: number): RowKernels {
       counts[from] = (counts[from] as number) - 1;
       counts[to] = (counts[to] as number) + 1;
     },
-    distances(X, labels, C, start, end, out) {
+    distances(X, labels, C, start, end, out, counts) {
       let total = 0;
       for (let i = start, xo = start * d; i < end; i++, xo += d) {
-        const o = (labels[i] as number) * d;
+        const l = labels[i] as number;
+        counts[l] = (counts[l] as number) + 1;
+        const o = l * d;
         let s = 0;
         for (let q = 0; q < d; q++) {
           const t = (X[xo + q] as number) - (C[o + q] as number);

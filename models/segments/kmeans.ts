@@ -165,7 +165,7 @@ export async function fitOnEngine(engine: LloydEngine, opts: KMeansOptions): Pro
         labels: engine.labels.slice(), // a plain (unshared) copy; .from would iterate
         distances: engine.dist.slice(),
         inertia: run.inertia,
-        sizes: new Int32Array(0),
+        sizes: run.sizes,
         iterations: run.iterations,
         converged: run.converged,
         restart: r,
@@ -173,16 +173,13 @@ export async function fitOnEngine(engine: LloydEngine, opts: KMeansOptions): Pro
       };
     }
   }
-  const result = best as KMeansResult;
-  const sizes = new Int32Array(o.k);
-  for (const l of result.labels) sizes[l] = (sizes[l] as number) + 1;
-  result.sizes = sizes;
-  return result;
+  return best as KMeansResult;
 }
 
 interface RunResult {
   centroids: Float32Array;
   inertia: number;
+  sizes: Int32Array;
   iterations: number;
   converged: boolean;
 }
@@ -228,9 +225,8 @@ async function lloyd(
       break;
     }
   }
-  if (!strict) await engine.assign(C, k, 'labels', bounded);
-  const inertia = await engine.distances(C);
-  return { centroids: C, inertia, iterations, converged };
+  const { inertia, sizes } = await engine.distances(C, k, strict ? null : { bounded });
+  return { centroids: C, inertia, sizes, iterations, converged };
 }
 
 /**
@@ -249,7 +245,7 @@ async function updateCentroids(
   const empty: number[] = [];
   for (let j = 0; j < k; j++) if (counts[j] === 0) empty.push(j);
   if (empty.length > 0) {
-    await engine.distances(C);
+    await engine.distances(C, k);
     const far = farthest(engine.dist, empty.length);
     const X = engine.X;
     for (let e = 0; e < empty.length && e < far.length; e++) {

@@ -37,7 +37,9 @@ function handle(msg: WorkerRequest): WorkerReply {
     case 'distances': {
       if (shard === undefined) throw new Error('distances before open');
       const out = new Float32Array(msg.out, msg.outByteOffset + rowStart * 4, rowEnd - rowStart);
-      return { ok: true, op: 'distances', total: shard.distances(msg.centroids, out) };
+      if (msg.relabel !== null) shard.assign(msg.centroids, msg.k, 'labels', msg.relabel.bounded);
+      const { total, counts } = shard.distances(msg.centroids, msg.k, out);
+      return { ok: true, op: 'distances', total, counts };
     }
     case 'ppBegin':
       return { ok: true, op: 'ppBegin', pot: open().ppBegin(msg.c) };

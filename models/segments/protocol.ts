@@ -27,6 +27,12 @@ export interface AssignRequest {
 export interface DistancesRequest {
   op: 'distances';
   centroids: Float32Array;
+  k: number;
+  /**
+   * Label every row first (a final E-step, `assign(…, 'labels', bounded)`), in the same
+   * round trip, so that no thread waits on the others between the two.
+   */
+  relabel: { bounded: boolean } | null;
   /** Shared n-long output; the worker writes its own rows. */
   out: SharedArrayBuffer;
   outByteOffset: number;
@@ -50,7 +56,7 @@ export type WorkerReply =
   | { ok: true; op: 'ready' | 'close' }
   | { ok: true; op: 'open'; s1: Float64Array; s2: Float64Array }
   | { ok: true; op: 'assign'; sums: Float64Array; counts: Float64Array; changed: number; computed: number }
-  | { ok: true; op: 'distances'; total: number }
+  | { ok: true; op: 'distances'; total: number; counts: Float64Array }
   | { ok: true; op: 'ppBegin' | 'ppCommit' | 'ppEnd'; pot: number }
   | { ok: true; op: 'ppTrial'; pots: Float64Array }
   | { ok: true; op: 'ppPick'; rows: Int32Array }

@@ -714,11 +714,14 @@ export class LloydShard {
 
   /**
    * Exact squared distance (float64 differences) of every row to its labelled centroid,
-   * into `out` (the block's slice); returns their sum, the block's inertia.
+   * into `out` (the block's slice); returns their sum (the block's inertia) and the rows per
+   * cluster (k).
    */
-  distances(centroids: Float32Array, out: Float32Array): number {
+  distances(centroids: Float32Array, k: number, out: Float32Array): { total: number; counts: Float64Array } {
     this.assertOpen();
-    return this.kern.distances(this.X, this.labels, centroids, 0, this.rows, out);
+    const counts = new Float64Array(k);
+    const total = this.kern.distances(this.X, this.labels, centroids, 0, this.rows, out, counts);
+    return { total, counts };
   }
 
   /** Frees the WASM tensors; the shard cannot be used afterwards. */
