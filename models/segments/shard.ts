@@ -141,12 +141,17 @@ export class LloydShard {
     // A moved row is a random access into X (≈100–170 ns, a cache miss) while re-summing
     // streams X at ≈17 ns a row, so past ~1/10 of the rows moving, re-summing is cheaper.
     // Moves are recorded first and applied at the end, so none is wasted when we re-sum.
-    const moveLimit = mode === 'update' ? Math.floor(this.rows / 10) : 0;
+    // When the last step moved more than twice that, this one will re-sum too (early Lloyd
+    // steps move 100 %, ~20 %, ~10 % of the rows): its labels are then rewritten without
+    // recording moves, and without the branch per changed row, which mispredicts.
+    let moveLimit = mode === 'update' ? Math.floor(this.rows / 10) : 0;
+    const rewrite = mode === 'update' && !full && !bounded && this.lastChanged > 2 * moveLimit;
+    if (rewrite) moveLimit = 0;
     if (this.movedRow.length < moveLimit) {
       this.movedRow = new Int32Array(moveLimit);
       this.movedFrom = new Int32Array(moveLimit);
     }
-    this.step = { full, moveLimit, changed: 0, resum: false, computed: 0 };
+    this.step = { full, moveLimit, changed: 0, resum: rewrite, computed: 0 };
     const WT = this.negWeights(centroids, k);
     // Bounds pay off only once few labels change: setting them up costs a little more than a
     // plain step (every row's distances read back), and while many rows move most are in
@@ -197,8 +202,8 @@ export class LloydShard {
     if (step.changed < step.moveLimit) {
       this.movedRow[step.changed] = i;
       this.movedFrom[step.changed] = was;
-    } else {
-      step.resum = step.moveLimit > 0;
+    } else if (step.moveLimit > 0) {
+      step.resum = true;
     }
     step.changed++;
     labels[i] = now;
@@ -249,6 +254,14 @@ export class LloydShard {
           for (let i = 0; i < m; i++) labels[start + i] = (got[i] as number) * toLabel;
           step.changed += m;
           this.kern.accumulate(X, labels, start, start + m, sums, counts);
+        } else if (step.resum && step.moveLimit === 0) {
+          let changed = 0;
+          for (let i = 0, j = start; i < m; i++, j++) {
+            const now = (got[i] as number) * toLabel;
+            changed += +(now !== labels[j]);
+            labels[j] = now;
+          }
+          step.changed += changed;
         } else {
           for (let i = 0; i < m; i++) {
             const now = (got[i] as number) * toLabel;
