@@ -19,6 +19,33 @@ function heapView(t: tf.Tensor): Float32Array {
   return (tf.backend() as BackendWasm).typedArrayFromHeap(t) as Float32Array;
 }
 
+/**
+ * A (d + 1) × m float32 tensor holding rows [r, r + m) of X as `RowKernels.upload` writes
+ * them, filled in place: the tensor's memory is allocated uninitialised on the WASM heap and
+ * every value is written through a view of it (nothing calls into WASM in between, so the
+ * heap cannot grow and detach the view).
+ */
+function uploadChunk(
+  kern: RowKernels,
+  X: Float32Array,
+  r: number,
+  m: number,
+  d: number,
+  center: Float64Array,
+  s1: Float64Array,
+  s2: Float64Array,
+): tf.Tensor2D {
+  const backend = tf.backend() as BackendWasm;
+  const info = backend.makeOutput([d + 1, m], 'float32');
+  try {
+    kern.upload(X, r, m, center, backend.typedArrayFromHeap(info) as Float32Array, s1, s2);
+    return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor2D;
+  } catch (e) {
+    backend.disposeData(info.dataId);
+    throw e;
+  }
+}
+
 /** The block's M-step state after an E-step. */
 export interface BlockSums {
   /** Per-cluster sums of the rows (k × d, float64); empty when not accumulated. */
@@ -102,13 +129,12 @@ export class LloydShard {
     this.s1 = new Float64Array(d);
     this.s2 = new Float64Array(d);
     try {
-      // One pass over X: centre, transpose under the ones row, and the column moments.
-      let buf = new Float32Array(0);
+      // One pass over X: centre, transpose under the ones row, and the column moments,
+      // written straight into each chunk's WASM memory (no JS buffer copied in afterwards:
+      // 500k × 16 rows upload in 16 ms instead of 18–23).
       for (let r = 0; r < rows; r += chunkRows) {
         const m = Math.min(chunkRows, rows - r);
-        if (buf.length !== (d + 1) * m) buf = new Float32Array((d + 1) * m);
-        this.kern.upload(X, r, m, this.center, buf, this.s1, this.s2);
-        this.chunks.push(tf.tensor2d(buf, [d + 1, m], 'float32'));
+        this.chunks.push(uploadChunk(this.kern, X, r, m, d, this.center, this.s1, this.s2));
         this.starts.push(r);
       }
     } catch (e) {
