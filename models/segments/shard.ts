@@ -177,7 +177,7 @@ export class LloydShard {
       this.movedRow = new Int32Array(moveLimit);
       this.movedFrom = new Int32Array(moveLimit);
     }
-    this.step = { full, moveLimit, changed: 0, resum: rewrite, computed: 0 };
+    this.step = { full, rewrite, moveLimit, changed: 0, resum: rewrite, computed: 0 };
     const WT = this.negWeights(centroids, k);
     // Bounds pay off only once few labels change: setting them up costs a little more than a
     // plain step (every row's distances read back), and while many rows move most are in
@@ -210,7 +210,7 @@ export class LloydShard {
   /** Rows whose label changed in the last E-step. */
   private lastChanged = 0;
   /** Bookkeeping of the E-step in progress (see `relabel`). */
-  private step = { full: false, moveLimit: 0, changed: 0, resum: false, computed: 0 };
+  private step = { full: false, rewrite: false, moveLimit: 0, changed: 0, resum: false, computed: 0 };
 
   /**
    * Gives row i (block-local) its new label `now`. In a full step the sums are rebuilt
@@ -280,7 +280,7 @@ export class LloydShard {
           for (let i = 0; i < m; i++) labels[start + i] = (got[i] as number) * toLabel;
           step.changed += m;
           this.kern.accumulate(X, labels, start, start + m, sums, counts);
-        } else if (step.resum && step.moveLimit === 0) {
+        } else if (step.rewrite) {
           let changed = 0;
           for (let i = 0, j = start; i < m; i++, j++) {
             const now = (got[i] as number) * toLabel;
