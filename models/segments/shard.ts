@@ -8,6 +8,8 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf-backend.ts';
 import type { RowKernels } from './kernels.ts';
 import { kernelsFor, minTwoFor, minTwoNegTFor } from './kernels.ts';
+import type { NearestChain } from './nearest-chain.ts';
+import { nearestChain } from './nearest-chain.ts';
 
 /**
  * A float32 tensor's values in place in the WASM heap (`BackendWasm.typedArrayFromHeap`),
@@ -235,67 +237,63 @@ export class LloydShard {
     labels[i] = now;
   }
 
-  /** −j·2⁻ᵉ (k × 1) for the argmin's tie-break, with 2ᵉ ≥ k; cached per k. */
-  private colOffsets: tf.Tensor2D | undefined;
-  private colOffsetsK = -1;
+  /** The nearest-centroid chain per chunk size, for `chainsK` centroids (see nearest-chain.ts). */
+  private chains = new Map<number, NearestChain>();
+  private chainsK = -1;
+
+  private chainFor(k: number, m: number): NearestChain {
+    if (this.chainsK !== k) this.disposeChains();
+    this.chainsK = k;
+    let chain = this.chains.get(m);
+    if (chain === undefined) {
+      chain = nearestChain(k, m, this.d + 1);
+      this.chains.set(m, chain);
+    }
+    return chain;
+  }
+
+  private disposeChains(): void {
+    for (const c of this.chains.values()) c.dispose();
+    this.chains.clear();
+    this.chainsK = -1;
+  }
 
   /**
-   * Plain Lloyd E-step, every chunk: N = −F (k × m) by one matMul, then the argmin of F with
-   * ties to the lowest index (as tfjs's ArgMin), exactly, from whole-vector ops that XNNPACK
-   * runs in SIMD without branches:
-   *   P = maxPool_j N_j            (= −min F)
-   *   S_j = step(P − N_j)          (0 where F_j is the minimum, else 1: the float32
-   *                                 difference is 0 only for equal values and keeps the sign)
-   *   label = −2ᵉ · maxPool_j(−j·2⁻ᵉ − S_j)   (the smallest j with S_j = 0)
-   * Only the m pooled values come back to JS. Measured per 1M × 16 rows, k = 8, two copies
-   * running at once (as main + worker do), load ≈ 10: 30–33 ms a step against 47–48 ms for
-   * `fused.matMul` + ArgMin + readback (ArgMin's branches mispredict; alone it measured
-   * 8–28 ms on the same data, depending on what else ran).
+   * Plain Lloyd E-step, every chunk: the nearest centroid of each row by the branch-free
+   * chain of `nearest-chain.ts` (one matMul, then whole-vector SIMD ops); only the m codes
+   * come back to JS. Measured per 1M × 16 rows, k = 8, two copies running at once (as main +
+   * worker do), load ≈ 10: 30–33 ms a step against 47–48 ms for `fused.matMul` + ArgMin +
+   * readback (ArgMin's branches mispredict; alone it measured 8–28 ms on the same data,
+   * depending on what else ran).
    */
   private assignPlain(WT: tf.Tensor2D, k: number, full: boolean): void {
     const { X, labels, sums, counts, step } = this;
     this.boundsK = -1; // labels move without the bounds following
-    const bits = Math.max(1, Math.ceil(Math.log2(k)));
-    if (this.colOffsetsK !== k) {
-      this.colOffsets?.dispose();
-      this.colOffsets = tf.tensor2d(Float32Array.from({ length: k }, (_, j) => -j * 2 ** -bits), [k, 1], 'float32');
-      this.colOffsetsK = k;
-    }
-    const col = this.colOffsets as tf.Tensor2D;
-    const toLabel = -(2 ** bits);
     for (let c = 0; c < this.chunks.length; c++) {
       const chunk = this.chunks[c] as tf.Tensor2D;
       const start = this.starts[c] as number;
       const m = chunk.shape[1];
-      const pooled = tf.tidy(() => {
-        const N = tf.matMul(WT, chunk);
-        const P = tf.maxPool(tf.reshape(N, [1, k, 1, m]) as tf.Tensor4D, [k, 1], [k, 1], 'valid');
-        const S = tf.step(tf.sub(tf.reshape(P, [1, m]), N));
-        return tf.maxPool(tf.reshape(tf.sub(col, S), [1, k, 1, m]) as tf.Tensor4D, [k, 1], [k, 1], 'valid');
-      });
-      try {
-        const got = heapView(pooled);
-        step.computed += m;
-        if (full) {
-          for (let i = 0; i < m; i++) labels[start + i] = (got[i] as number) * toLabel;
-          step.changed += m;
-          this.kern.accumulate(X, labels, start, start + m, sums, counts);
-        } else if (step.rewrite) {
-          let changed = 0;
-          for (let i = 0, j = start; i < m; i++, j++) {
-            const now = (got[i] as number) * toLabel;
-            changed += +(now !== labels[j]);
-            labels[j] = now;
-          }
-          step.changed += changed;
-        } else {
-          for (let i = 0; i < m; i++) {
-            const now = (got[i] as number) * toLabel;
-            if (now !== labels[start + i]) this.relabel(start + i, now);
-          }
+      const chain = this.chainFor(k, m);
+      const toLabel = chain.labelScale;
+      const got = chain.run(WT, chunk);
+      step.computed += m;
+      if (full) {
+        for (let i = 0; i < m; i++) labels[start + i] = (got[i] as number) * toLabel;
+        step.changed += m;
+        this.kern.accumulate(X, labels, start, start + m, sums, counts);
+      } else if (step.rewrite) {
+        let changed = 0;
+        for (let i = 0, j = start; i < m; i++, j++) {
+          const now = (got[i] as number) * toLabel;
+          changed += +(now !== labels[j]);
+          labels[j] = now;
         }
-      } finally {
-        pooled.dispose();
+        step.changed += changed;
+      } else {
+        for (let i = 0; i < m; i++) {
+          const now = (got[i] as number) * toLabel;
+          if (now !== labels[start + i]) this.relabel(start + i, now);
+        }
       }
     }
   }
@@ -769,9 +767,7 @@ export class LloydShard {
     this.disposed = true;
     for (const t of this.chunks) t.dispose();
     this.chunks.length = 0;
-    this.colOffsets?.dispose();
-    this.colOffsets = undefined;
-    this.colOffsetsK = -1;
+    this.disposeChains();
     this.ppEnd();
     this.norms = undefined;
     this.rnorm = undefined;

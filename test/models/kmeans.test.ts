@@ -13,8 +13,10 @@ import {
   standardize,
   toStableLabels,
 } from '../../models/segments/index.ts';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { Rng } from '../../models/segments/index.ts';
 import { kernelsFor } from '../../models/segments/kernels.ts';
+import { DirectChain, directChainAvailable, OpsChain } from '../../models/segments/nearest-chain.ts';
 import { LloydShard } from '../../models/segments/shard.ts';
 import { initTf, tf } from '../../models/tf-backend.ts';
 
@@ -490,5 +492,63 @@ describe('adjusted Rand index', () => {
     expect(adjustedRandIndex([0, 0, 1, 1], [0, 0, 1, 2])).toBeCloseTo(0.5714285714285714, 12);
     expect(adjustedRandIndex([0, 0, 0, 1, 1, 1], [1, 1, 0, 0, 2, 2])).toBeCloseTo(0.24242424242424243, 12);
     expect(adjustedRandIndex([5, 5, 9, 9, 2], [1, 1, 0, 0, 7])).toBe(1);
+  });
+});
+
+describe('nearest-centroid chain', () => {
+  it('direct kernel calls are verified for the installed tfjs-backend-wasm (else the shard falls back to tf ops)', async () => {
+    await initTf();
+    // Fails after a tfjs upgrade until the kernels' argument lists are re-checked and the
+    // version added to DIRECT_VERIFIED in nearest-chain.ts.
+    expect(directChainAvailable()).toBe(true);
+  });
+
+  it('direct calls give the tf ops\' codes bit for bit, and the lowest index among tied centroids', async () => {
+    await initTf();
+    const rng = createRng(5);
+    for (const [k, m, d] of [[1, 7, 2], [2, 1, 3], [3, 1001, 5], [8, 4099, 16], [13, 513, 4]] as const) {
+      // centroid rows of WT (k × (d + 1)); with k > 2 centroid 2 duplicates centroid 0: exact ties
+      const wt = Float32Array.from({ length: k * (d + 1) }, () => 4 * rng.float() - 2);
+      if (k > 2) wt.copyWithin(2 * (d + 1), 0, d + 1);
+      const x = Float32Array.from({ length: (d + 1) * m }, () => 4 * rng.float() - 2);
+      x.fill(1, 0, m); // the ones row the bias rides on
+      const WT = tf.tensor2d(wt, [k, d + 1]);
+      const chunk = tf.tensor2d(x, [d + 1, m]);
+      const direct = new DirectChain(k, m, d + 1);
+      const ops = new OpsChain(k, m);
+      try {
+        const a = direct.run(WT, chunk).slice();
+        const b = ops.run(WT, chunk).slice();
+        expect(direct.labelScale).toBe(ops.labelScale);
+        expect(a).toEqual(b);
+        const N = tf.matMul(WT, chunk);
+        const n = N.dataSync();
+        N.dispose();
+        for (let i = 0; i < m; i++) {
+          let best = 0;
+          for (let j = 1; j < k; j++) if ((n[j * m + i] as number) > (n[best * m + i] as number)) best = j;
+          expect((a[i] as number) * direct.labelScale).toBe(best);
+        }
+        // a second run (buffers reused) with other weights gives fresh codes
+        const WT2 = tf.tensor2d(wt.map((v) => -v), [k, d + 1]);
+        expect(direct.run(WT2, chunk).slice()).toEqual(ops.run(WT2, chunk).slice());
+        WT2.dispose();
+      } finally {
+        direct.dispose();
+        ops.dispose();
+        WT.dispose();
+        chunk.dispose();
+      }
+    }
+  });
+
+  it('the direct chain releases its buffers', async () => {
+    await initTf();
+    const backend = tf.backend() as BackendWasm;
+    const before = backend.numDataIds();
+    const chain = new DirectChain(8, 1000, 17);
+    expect(backend.numDataIds()).toBeGreaterThan(before);
+    chain.dispose();
+    expect(backend.numDataIds()).toBe(before);
   });
 });
