@@ -13,8 +13,7 @@
  *   wrappers do, writing into output buffers allocated once per chunk size. Each `tf.*` op
  *   instead goes through tfjs-core's engine: a kernel lookup, a fresh output on the WASM heap,
  *   Tensor objects and scope tracking, about 7 KB of short-lived JS objects per op. Measured
- *   per 16 × 32,768-row step (k = 8, d = 16) on one thread: 8.0–8.3 ms against 9.4–10.1 ms,
- *   and the garbage cost the main thread about four scavenges and one Mark-Compact per fit.
+ *   per 16 × 32,768-row step (k = 8, d = 16) on one thread: 8.0–8.3 ms against 9.4–10.1 ms.
  * - `OpsChain` runs the same ops through `tf.*`. The kernels' argument lists are internal to
  *   tfjs-backend-wasm, so the direct calls are used only with the versions they were checked
  *   against (`DIRECT_VERIFIED`); with any other version the shard falls back to this.
