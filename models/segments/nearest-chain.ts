@@ -21,6 +21,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf-backend.ts';
+import { heapView } from './wasm-heap.ts';
 
 /** tfjs-backend-wasm versions whose BatchMatMul, MaxPool, Sub and Step signatures were checked. */
 const DIRECT_VERIFIED: ReadonlySet<string> = new Set(['4.22.0']);
@@ -85,7 +86,7 @@ export class OpsChain implements NearestChain {
       const S = tf.step(tf.sub(tf.reshape(P, [1, m]), N));
       return tf.maxPool(tf.reshape(tf.sub(col, S), [1, k, 1, m]) as tf.Tensor4D, [k, 1], [k, 1], 'valid');
     });
-    return (tf.backend() as BackendWasm).typedArrayFromHeap(this.last) as Float32Array;
+    return heapView(this.last);
   }
 
   dispose(): void {
@@ -162,16 +163,12 @@ export class DirectChain implements NearestChain {
       return info;
     };
     try {
-      const [N, T, S, P, codes] = [make([k, m]), make([k, m]), make([k, m]), make([m]), make([m])];
-      this.codes = codes as tf.TensorInfo;
-      this.ids = {
-        N: this.id(N as tf.TensorInfo),
-        T: this.id(T as tf.TensorInfo),
-        S: this.id(S as tf.TensorInfo),
-        P: this.id(P as tf.TensorInfo),
-        codes: this.id(codes as tf.TensorInfo),
-        col: this.id(this.col),
-      };
+      const N = make([k, m]);
+      const T = make([k, m]);
+      const S = make([k, m]);
+      const P = make([m]);
+      this.codes = make([m]);
+      this.ids = { N: this.id(N), T: this.id(T), S: this.id(S), P: this.id(P), codes: this.id(this.codes), col: this.id(this.col) };
     } catch (e) {
       this.dispose();
       throw e;
@@ -204,7 +201,7 @@ export class DirectChain implements NearestChain {
     fns.step(ids.T, 0, FLOAT32, ids.S);
     fns.sub(ids.col, shapes.col, 2, ids.S, shapes.km, 2, FLOAT32, ids.T);
     fns.maxPool(ids.T, 1, k, 1, k, 1, 0, 0, 0, 0, 1, 1, k, 1, m, m, ids.codes);
-    return this.backend.typedArrayFromHeap(this.codes) as Float32Array;
+    return heapView(this.codes);
   }
 
   dispose(): void {

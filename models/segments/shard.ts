@@ -10,16 +10,7 @@ import type { RowKernels } from './kernels.ts';
 import { kernelsFor, minTwoFor, minTwoNegTFor } from './kernels.ts';
 import type { NearestChain } from './nearest-chain.ts';
 import { nearestChain } from './nearest-chain.ts';
-
-/**
- * A float32 tensor's values in place in the WASM heap (`BackendWasm.typedArrayFromHeap`),
- * without `dataSync`'s copy: read it before the next tfjs op (which may grow the heap and
- * detach the view) and before disposing the tensor. Spares a copy and a fresh ArrayBuffer
- * per chunk and step.
- */
-function heapView(t: tf.Tensor): Float32Array {
-  return (tf.backend() as BackendWasm).typedArrayFromHeap(t) as Float32Array;
-}
+import { heapView } from './wasm-heap.ts';
 
 /**
  * A (d + 1) × m float32 tensor holding rows [r, r + m) of X as `RowKernels.upload` writes
@@ -40,7 +31,7 @@ function uploadChunk(
   const backend = tf.backend() as BackendWasm;
   const info = backend.makeOutput([d + 1, m], 'float32');
   try {
-    kern.upload(X, r, m, center, backend.typedArrayFromHeap(info) as Float32Array, s1, s2);
+    kern.upload(X, r, m, center, heapView(info), s1, s2);
     return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor2D;
   } catch (e) {
     backend.disposeData(info.dataId);

@@ -1,3 +1,4 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   adjustedRandIndex,
@@ -13,7 +14,6 @@ import {
   standardize,
   toStableLabels,
 } from '../../models/segments/index.ts';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { Rng } from '../../models/segments/index.ts';
 import { kernelsFor } from '../../models/segments/kernels.ts';
 import { DirectChain, directChainAvailable, OpsChain } from '../../models/segments/nearest-chain.ts';
